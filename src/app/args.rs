@@ -1,0 +1,270 @@
+//! Tstat's command line. Every flag Tstat 3.2.1 accepts is accepted here; those whose feature
+//! this build does not have are reported by [`Args::unsupported`] instead of being ignored.
+
+use argh::FromArgs;
+
+/// tstat: passive network traffic analyzer, output-compatible with Tstat 3.2.1.
+///
+/// Reads pcap/pcapng traces (optionally gzip, zstd or xz compressed; `-` or `stdin` for
+/// standard input) and writes Tstat's per-flow logs into DIR/YYYY_MM_DD_HH_MM.out.
+/// Without any argument the arguments are read from ./tstat.conf.
+#[derive(FromArgs, Debug, Default, PartialEq)]
+pub struct Args {
+    /// output folder (default: <trace>.out)
+    #[argh(option, short = 's')]
+    pub outdir: Option<String>,
+    /// file with the internal networks
+    #[argh(option, short = 'N')]
+    pub netfile: Option<String>,
+    /// runtime configuration file (runtime.conf)
+    #[argh(option, short = 'T')]
+    pub runtime: Option<String>,
+    /// global constants file (globals.conf)
+    #[argh(option, short = 'G')]
+    pub globals: Option<String>,
+    /// histogram configuration file
+    #[argh(option, short = 'H')]
+    pub histo: Option<String>,
+    /// folder of the Skype Bayesian classifier configuration
+    #[argh(option, short = 'B')]
+    pub bayes: Option<String>,
+    /// do not trace UDP
+    #[argh(switch, short = 'u')]
+    pub no_udp: bool,
+    /// do not write any log (runtime.conf may enable some)
+    #[argh(switch, short = 'L')]
+    pub no_logs: bool,
+    /// do not write histograms
+    #[argh(switch, short = 'S')]
+    pub no_histo: bool,
+    /// write global histograms too
+    #[argh(switch, short = 'g')]
+    pub global_histo: bool,
+    /// treat all trace files as one trace (concatenate)
+    #[argh(switch, short = 'c')]
+    pub concat: bool,
+    /// show progress on stderr
+    #[argh(switch, short = 't')]
+    pub progress: bool,
+    /// print the version and exit
+    #[argh(switch, short = 'v')]
+    pub version: bool,
+    /// send all messages to this file
+    #[argh(option, short = 'z')]
+    pub messages_to: Option<String>,
+    /// ignore IPv6 traffic
+    #[argh(switch, short = '6')]
+    pub no_ipv6: bool,
+    /// print many warnings
+    #[argh(switch, short = 'w')]
+    pub warnings: bool,
+    /// increase the debug level
+    #[argh(switch, short = 'd')]
+    pub debug: bool,
+    /// strict privacy mode
+    #[argh(switch, short = '0')]
+    pub privacy: bool,
+    /// two interfaces with wired directions
+    #[argh(switch, short = '2')]
+    pub wired: bool,
+    /// layer-3 bitrate log
+    #[argh(switch, short = '3')]
+    pub l3_bitrate: bool,
+    /// file with the internal MAC addresses
+    #[argh(option, short = 'M')]
+    pub macfile: Option<String>,
+    /// file with the cloud networks
+    #[argh(option, short = 'C')]
+    pub cloudfile: Option<String>,
+    /// file with the networks to anonymise (Crypto-PAn)
+    #[argh(option, short = 'Y')]
+    pub cryptofile: Option<String>,
+    /// file with networks exempt from anonymisation
+    #[argh(option, short = 'W')]
+    pub whitefile: Option<String>,
+    /// mask XORed into internal IPv4 addresses
+    #[argh(option, short = 'A')]
+    pub anon_mask: Option<String>,
+    /// gzip-compressed logs
+    #[argh(switch, short = 'Z')]
+    pub gzip_logs: bool,
+    /// gzip-compressed dumps
+    #[argh(switch, short = 'P')]
+    pub gzip_dumps: bool,
+    /// disable DN-Hunter
+    #[argh(switch, short = 'X')]
+    pub no_dnhunter: bool,
+    /// file with the DNS name filter for dumps
+    #[argh(option, short = 'F')]
+    pub dns_filter: Option<String>,
+    /// folder for RRD output
+    #[argh(option, short = 'r')]
+    pub rrd_dir: Option<String>,
+    /// configuration file for RRD
+    #[argh(option, short = 'R')]
+    pub rrd_conf: Option<String>,
+    /// live capture
+    #[argh(switch, short = 'l')]
+    pub live: bool,
+    /// capture interface
+    #[argh(option, short = 'i')]
+    pub interface: Option<String>,
+    /// capture snaplen (default 550)
+    #[argh(option, short = 'E')]
+    pub snaplen: Option<u32>,
+    /// file with a BPF filter expression
+    #[argh(option, short = 'f')]
+    pub filter: Option<String>,
+    /// configuration for DPMI
+    #[argh(option, short = 'D')]
+    pub dpmi: Option<String>,
+    /// key for Crypto-PAn anonymisation
+    #[argh(option)]
+    pub keyvalue: Option<String>,
+    /// file with the key for Crypto-PAn
+    #[argh(option)]
+    pub keyfile: Option<String>,
+    /// file with the base64 key for Crypto-PAn
+    #[argh(option)]
+    pub keybase64: Option<String>,
+    /// trace files (`-` or `stdin` for standard input)
+    #[argh(positional, greedy)]
+    pub traces: Vec<String>,
+}
+
+impl Args {
+    /// Flags whose feature this build lacks: each named with what it would do.
+    pub fn unsupported(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        let mut check = |on: bool, msg: &'static str| {
+            if on {
+                out.push(msg);
+            }
+        };
+        check(
+            self.live || self.interface.is_some(),
+            "-l/-i (live capture) is not implemented yet",
+        );
+        check(
+            self.snaplen.is_some(),
+            "-E (capture snaplen) only applies to live capture, not implemented yet",
+        );
+        check(
+            self.filter.is_some(),
+            "-f (BPF filter) is not implemented yet",
+        );
+        check(
+            self.gzip_logs,
+            "-Z (gzip-compressed logs) is not implemented yet",
+        );
+        check(
+            self.gzip_dumps,
+            "-P (compressed dumps) is not implemented yet",
+        );
+        check(
+            self.macfile.is_some(),
+            "-M (internal MAC addresses) is not implemented yet",
+        );
+        check(
+            self.cloudfile.is_some(),
+            "-C (cloud networks) is not implemented yet",
+        );
+        check(
+            self.cryptofile.is_some()
+                || self.keyvalue.is_some()
+                || self.keyfile.is_some()
+                || self.keybase64.is_some(),
+            "-Y/--key* (Crypto-PAn anonymisation) is not implemented yet",
+        );
+        check(
+            self.whitefile.is_some(),
+            "-W (anonymisation white list) is not implemented yet",
+        );
+        check(
+            self.anon_mask.is_some(),
+            "-A (XOR anonymisation) is not implemented yet",
+        );
+        check(
+            self.rrd_dir.is_some() || self.rrd_conf.is_some(),
+            "-r/-R (RRD output) is not implemented yet",
+        );
+        check(self.dpmi.is_some(), "-D (DPMI) is not supported");
+        check(
+            self.dns_filter.is_some(),
+            "-F (DNS filter for dumps) is not implemented yet",
+        );
+        check(self.wired, "-2 (wired directions) is not implemented yet");
+        check(
+            self.l3_bitrate,
+            "-3 (layer-3 bitrate log) is not implemented yet",
+        );
+        check(
+            self.histo.is_some() && !self.no_histo,
+            "-H (histograms) is not implemented yet: no histogram is written",
+        );
+        check(
+            self.global_histo,
+            "-g (global histograms) is not implemented yet: no histogram is written",
+        );
+        out
+    }
+}
+
+/// Split the text of a tstat.conf into arguments: every blank-separated word, with `#`
+/// starting a comment to the end of the line.
+pub fn words_of_conf(text: &str) -> Vec<String> {
+    text.lines()
+        .flat_map(|l| {
+            l.split_whitespace()
+                .take_while(|w| !w.starts_with('#'))
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Args {
+        Args::from_args(&["tstat"], args).unwrap()
+    }
+
+    #[test]
+    fn reference_command_line() {
+        let a = parse(&[
+            "-N",
+            "conf/net.private",
+            "-T",
+            "conf/runtime.conf",
+            "-H",
+            "conf/histo.conf",
+            "-B",
+            "conf/bayes",
+            "-g",
+            "-s",
+            "out",
+            "trace.pcap",
+        ]);
+        assert_eq!(a.netfile.as_deref(), Some("conf/net.private"));
+        assert_eq!(a.outdir.as_deref(), Some("out"));
+        assert!(a.global_histo);
+        assert_eq!(a.traces, vec!["trace.pcap"]);
+    }
+
+    #[test]
+    fn unsupported_flags_are_named() {
+        let a = parse(&["-l", "-i", "eth0"]);
+        assert!(a.unsupported().iter().any(|m| m.starts_with("-l/-i")));
+        assert!(parse(&["x.pcap"]).unsupported().is_empty());
+    }
+
+    #[test]
+    fn conf_words() {
+        assert_eq!(
+            words_of_conf("-s out # where\n-N net\n\nfile.pcap\n"),
+            vec!["-s", "out", "-N", "net", "file.pcap"]
+        );
+    }
+}

@@ -1,0 +1,8 @@
+//! The `tstat` command: argument handling and the run loop that wires a source, the engine
+//! and the log sink together.
+
+pub mod args;
+mod run;
+mod signals;
+
+pub use run::main_with_args;

@@ -1,0 +1,200 @@
+//! The engine: flow tables and the analyzers that fill them.
+//!
+//! Callers feed frames (timestamp, link type, bytes) or decoded IP packets; finished flows are
+//! handed to a [`RecordSink`]. The engine never touches files.
+
+pub mod flow;
+pub mod seqspace;
+pub mod table;
+pub mod tcp;
+pub mod udp;
+
+use std::net::IpAddr;
+
+use crate::config::globals::Globals;
+use crate::config::nets::NetList;
+use crate::decode::{self, proto, Fragment, IpPacket, SkipReason};
+use crate::sink::RecordSink;
+use crate::time::{Timestamp, NANOS_PER_SEC};
+
+use self::tcp::{TcpConfig, TcpTracker};
+use self::udp::{UdpConfig, UdpTracker};
+
+/// What the engine is told at start-up.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    pub globals: Globals,
+    pub internal: NetList,
+    pub trace_udp: bool,
+    pub trace_ipv6: bool,
+}
+
+impl Default for EngineConfig {
+    fn default() -> EngineConfig {
+        EngineConfig {
+            globals: Globals::default(),
+            internal: NetList::everything(),
+            trace_udp: true,
+            trace_ipv6: true,
+        }
+    }
+}
+
+/// Run-wide counters, printed in the end-of-run summary.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counters {
+    pub frames: u64,
+    /// IP packets that reached the analyzers (Tstat's "packets seen").
+    pub ip_packets: u64,
+    pub skipped: [u64; SkipReason::ALL.len()],
+    /// Later IP fragments (no transport header).
+    pub later_fragments: u64,
+    pub ipv6_ignored: u64,
+    /// Leading frames stamped 1970-01-01T00:00:00, skipped.
+    pub zero_time_frames: u64,
+    /// Flows with both ends outside the internal networks: tracked but not logged.
+    pub external_flows: u64,
+}
+
+pub struct Engine {
+    internal: NetList,
+    trace_udp: bool,
+    trace_ipv6: bool,
+    pub tcp: TcpTracker,
+    pub udp: UdpTracker,
+    pub counters: Counters,
+    /// Time of the latest packet.
+    pub now: Timestamp,
+    first_packet: Option<Timestamp>,
+}
+
+fn secs_to_ns(s: f64) -> i64 {
+    (s * NANOS_PER_SEC as f64) as i64
+}
+
+impl Engine {
+    pub fn new(cfg: EngineConfig) -> Engine {
+        let g = &cfg.globals;
+        let tcp = TcpTracker::new(TcpConfig {
+            capacity: g.max_tcp_pairs as usize,
+            idle_ns: secs_to_ns(g.tcp_idle_time),
+            singleton_ns: secs_to_ns(g.tcp_singleton_time),
+            dup_window_ns: (g.min_delta_t_tcp_dup_pkt * 1000.0) as i64,
+        });
+        let udp = UdpTracker::new(UdpConfig {
+            capacity: g.max_udp_pairs as usize,
+            idle_ns: secs_to_ns(g.udp_idle_time),
+            singleton_ns: secs_to_ns(g.udp_singleton_time),
+            dup_window_ns: (g.min_delta_t_udp_dup_pkt * 1000.0) as i64,
+        });
+        Engine {
+            internal: cfg.internal,
+            trace_udp: cfg.trace_udp,
+            trace_ipv6: cfg.trace_ipv6,
+            tcp,
+            udp,
+            counters: Counters::default(),
+            now: Timestamp::ZERO,
+            first_packet: None,
+        }
+    }
+
+    pub fn first_packet_time(&self) -> Option<Timestamp> {
+        self.first_packet
+    }
+
+    /// Decode and analyse one captured frame.
+    pub fn frame(&mut self, ts: Timestamp, link_type: u32, data: &[u8], sink: &mut dyn RecordSink) {
+        self.counters.frames += 1;
+        // Like Tstat, leading frames stamped exactly at the epoch are taken as capture garbage.
+        if self.first_packet.is_none() && ts == Timestamp::ZERO {
+            self.counters.zero_time_frames += 1;
+            return;
+        }
+        match decode::decode_frame(link_type, data) {
+            Ok(layers) => {
+                for ip in layers.iter() {
+                    if matches!(ip.protocol, proto::TCP | proto::UDP) {
+                        self.ip_packet(ts, ip, sink);
+                    }
+                }
+            }
+            Err(reason) => self.counters.skipped[reason as usize] += 1,
+        }
+    }
+
+    /// Analyse one IP packet whose payload is TCP or UDP.
+    pub fn ip_packet(&mut self, ts: Timestamp, ip: &IpPacket<'_>, sink: &mut dyn RecordSink) {
+        if self.first_packet.is_none() {
+            self.first_packet = Some(ts);
+        }
+        self.now = self.now.max(ts);
+        if ip.is_ipv6() && !self.trace_ipv6 {
+            self.counters.ipv6_ignored += 1;
+            return;
+        }
+        self.counters.ip_packets += 1;
+        if ip.fragment == Fragment::Later {
+            self.counters.later_fragments += 1;
+            return;
+        }
+        match ip.protocol {
+            proto::TCP => {
+                if self.tcp.would_create(ip) {
+                    self.expire(ts, sink);
+                }
+                let internal = &self.internal;
+                let is_internal = |a: &IpAddr| internal.contains(a);
+                let counters = &mut self.counters;
+                self.tcp.packet(ts, ip, is_internal, &mut |f, complete| {
+                    emit_tcp(counters, sink, f, complete)
+                });
+            }
+            proto::UDP if self.trace_udp => {
+                // Like Tstat, idle flows are only looked at when a packet would open a new flow.
+                if self.udp.knows(ip) == Some(false) {
+                    self.expire(ts, sink);
+                }
+                let internal = &self.internal;
+                self.udp.packet(ts, ip, |a: &IpAddr| internal.contains(a));
+            }
+            _ => {}
+        }
+    }
+
+    /// Close every flow idle past its timeout.
+    pub fn expire(&mut self, now: Timestamp, sink: &mut dyn RecordSink) {
+        let counters = &mut self.counters;
+        self.tcp.expire(now, &mut |f, complete| {
+            emit_tcp(counters, sink, f, complete)
+        });
+        self.udp.expire(now, &mut |f| emit_udp(counters, sink, f));
+    }
+
+    /// End of trace: close every flow.
+    pub fn finish(&mut self, sink: &mut dyn RecordSink) {
+        let counters = &mut self.counters;
+        let now = self.now;
+        self.tcp.flush(now, &mut |f, complete| {
+            emit_tcp(counters, sink, f, complete)
+        });
+        self.udp.flush(&mut |f| emit_udp(counters, sink, f));
+    }
+}
+
+/// Tstat logs a flow only when at least one end is internal.
+fn emit_tcp(counters: &mut Counters, sink: &mut dyn RecordSink, f: &tcp::TcpFlow, complete: bool) {
+    if f.client_internal || f.server_internal {
+        sink.tcp(f, complete);
+    } else {
+        counters.external_flows += 1;
+    }
+}
+
+fn emit_udp(counters: &mut Counters, sink: &mut dyn RecordSink, f: &udp::UdpFlow) {
+    if f.client_internal || f.server_internal {
+        sink.udp(f);
+    } else {
+        counters.external_flows += 1;
+    }
+}

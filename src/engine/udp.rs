@@ -1,0 +1,249 @@
+//! UDP flow tracking with Tstat's semantics.
+//!
+//! The first packet of an unknown endpoint pair creates the flow and makes its source the
+//! client. Bytes are the payload the UDP header declares. A packet identical to the previous
+//! one in its direction (same IPv4 id, checksum and length, less than
+//! `Min_Delta_T_UDP_Dup_Pkt` later) is a network duplicate and not counted. A flow ends after
+//! `UDP_Idle_Time` without packets, or `UDP_Singleton_Time` when it saw a single packet.
+
+use crate::decode::IpPacket;
+use crate::time::Timestamp;
+
+use super::flow::{Dir, Endpoint, FlowKey};
+use super::table::FlowTable;
+
+/// Expiry queues: flows with one packet time out sooner.
+const SINGLETON: usize = 0;
+const ESTABLISHED: usize = 1;
+
+/// One direction of a UDP flow.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UdpHalf {
+    pub first: Timestamp,
+    pub last: Timestamp,
+    pub bytes: u64,
+    pub packets: u64,
+    pub ttl_min: u8,
+    pub ttl_max: u8,
+    /// UDP type (0 = unknown) as printed in c_type/s_type.
+    pub kind: u8,
+    prev_ident: u16,
+    prev_checksum: u16,
+    prev_ip_len: usize,
+    prev_time: Timestamp,
+}
+
+/// A UDP flow as the logs report it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UdpFlow {
+    pub client: Endpoint,
+    pub server: Endpoint,
+    pub client_internal: bool,
+    pub server_internal: bool,
+    pub first: Timestamp,
+    pub last: Timestamp,
+    /// Non-duplicate packets in both directions.
+    pub packets: u64,
+    pub c2s: UdpHalf,
+    pub s2c: UdpHalf,
+    /// Creation order, for a stable output order at the end of a trace.
+    pub serial: u64,
+}
+
+impl UdpFlow {
+    pub fn half(&self, dir: Dir) -> &UdpHalf {
+        match dir {
+            Dir::C2S => &self.c2s,
+            Dir::S2C => &self.s2c,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct UdpConfig {
+    pub capacity: usize,
+    pub idle_ns: i64,
+    pub singleton_ns: i64,
+    pub dup_window_ns: i64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UdpCounters {
+    /// Packets with a whole UDP header (Tstat's "UDP packets traced").
+    pub packets: u64,
+    pub truncated: u64,
+    pub duplicates: u64,
+    pub flows: u64,
+    /// New flows refused because the table was full.
+    pub table_full: u64,
+}
+
+pub struct UdpTracker {
+    cfg: UdpConfig,
+    table: FlowTable<FlowKey, UdpFlow>,
+    pub counters: UdpCounters,
+    serial: u64,
+}
+
+/// What the engine needs to know about a packet's endpoints.
+pub struct UdpPacketInfo {
+    pub src: Endpoint,
+    pub dst: Endpoint,
+    pub src_internal: bool,
+    pub dst_internal: bool,
+}
+
+impl UdpTracker {
+    pub fn new(cfg: UdpConfig) -> UdpTracker {
+        UdpTracker {
+            cfg,
+            table: FlowTable::with_capacity(cfg.capacity),
+            counters: UdpCounters::default(),
+            serial: 0,
+        }
+    }
+
+    pub fn open_flows(&self) -> usize {
+        self.table.len()
+    }
+
+    /// Whether a flow exists for this packet's endpoints (so the packet would not create one).
+    pub fn knows(&self, ip: &IpPacket<'_>) -> Option<bool> {
+        let (src, dst) = endpoints(ip)?;
+        let key = FlowKey::new(src, dst);
+        Some(self.table.find(&key, key.hash64()).is_some())
+    }
+
+    /// Account one UDP packet. `internal` tells whether an address is in the internal nets.
+    pub fn packet(
+        &mut self,
+        ts: Timestamp,
+        ip: &IpPacket<'_>,
+        internal: impl Fn(&std::net::IpAddr) -> bool,
+    ) {
+        let Some((src, dst)) = endpoints(ip) else {
+            self.counters.truncated += 1;
+            return;
+        };
+        let p = ip.payload;
+        let declared_len = u16::from_be_bytes([p[4], p[5]]);
+        let checksum = u16::from_be_bytes([p[6], p[7]]);
+        self.counters.packets += 1;
+        let key = FlowKey::new(src, dst);
+        let hash = key.hash64();
+        let slot = match self.table.find(&key, hash) {
+            Some(s) => s,
+            None => {
+                self.counters.flows += 1;
+                let Some(s) = self.table.insert(key, hash, SINGLETON) else {
+                    self.counters.table_full += 1;
+                    return;
+                };
+                self.serial += 1;
+                let f = self.table.get_mut(s);
+                f.client = src;
+                f.server = dst;
+                f.client_internal = internal(&src.addr);
+                f.server_internal = internal(&dst.addr);
+                f.first = ts;
+                f.serial = self.serial;
+                s
+            }
+        };
+        let dup_window = self.cfg.dup_window_ns;
+        let flow = self.table.get_mut(slot);
+        flow.last = ts;
+        let dir = if flow.client == src {
+            Dir::C2S
+        } else {
+            Dir::S2C
+        };
+        let half = match dir {
+            Dir::C2S => &mut flow.c2s,
+            Dir::S2C => &mut flow.s2c,
+        };
+        let duplicate = !ip.is_ipv6()
+            && half.prev_ident == ip.ident
+            && half.prev_checksum == checksum
+            && half.prev_ip_len == ip.total_len
+            && ts.0 - half.prev_time.0 < dup_window;
+        half.prev_ident = ip.ident;
+        half.prev_checksum = checksum;
+        half.prev_ip_len = ip.total_len;
+        half.prev_time = ts;
+        let queue = if flow.packets > 1 {
+            ESTABLISHED
+        } else {
+            SINGLETON
+        };
+        if duplicate {
+            self.counters.duplicates += 1;
+            self.table.touch(slot, queue);
+            return;
+        }
+        if half.packets == 0 {
+            half.first = ts;
+            half.ttl_min = ip.ttl;
+            half.ttl_max = ip.ttl;
+        }
+        half.last = ts;
+        // Tstat adds the declared length minus the header; a bogus length below 8 adds nothing.
+        half.bytes += (declared_len as u64).saturating_sub(8);
+        half.packets += 1;
+        half.ttl_min = half.ttl_min.min(ip.ttl);
+        half.ttl_max = half.ttl_max.max(ip.ttl);
+        flow.packets += 1;
+        let queue = if flow.packets > 1 {
+            ESTABLISHED
+        } else {
+            SINGLETON
+        };
+        self.table.touch(slot, queue);
+    }
+
+    /// Close every flow idle past its timeout at `now`, oldest first.
+    pub fn expire(&mut self, now: Timestamp, emit: &mut dyn FnMut(&UdpFlow)) {
+        for (queue, timeout) in [
+            (SINGLETON, self.cfg.singleton_ns),
+            (ESTABLISHED, self.cfg.idle_ns),
+        ] {
+            while let Some(slot) = self.table.oldest(queue) {
+                let flow = self.table.get(slot);
+                if now.0.saturating_sub(flow.last.0) <= timeout {
+                    break;
+                }
+                emit(flow);
+                self.table.remove(slot);
+            }
+        }
+    }
+
+    /// Close every flow, in creation order (end of trace).
+    pub fn flush(&mut self, emit: &mut dyn FnMut(&UdpFlow)) {
+        let mut slots: Vec<u32> = self.table.live_slots().collect();
+        slots.sort_unstable_by_key(|&s| self.table.get(s).serial);
+        for s in slots {
+            emit(self.table.get(s));
+            self.table.remove(s);
+        }
+    }
+}
+
+fn endpoints(ip: &IpPacket<'_>) -> Option<(Endpoint, Endpoint)> {
+    let p = ip.payload;
+    if p.len() < 8 {
+        return None;
+    }
+    let sport = u16::from_be_bytes([p[0], p[1]]);
+    let dport = u16::from_be_bytes([p[2], p[3]]);
+    Some((
+        Endpoint {
+            addr: ip.src,
+            port: sport,
+        },
+        Endpoint {
+            addr: ip.dst,
+            port: dport,
+        },
+    ))
+}

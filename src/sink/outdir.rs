@@ -1,0 +1,120 @@
+//! Output folders: `DIR/YYYY_MM_DD_HH_MM.out`, named from the first packet's time in local
+//! time, as Tstat names them.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::time::Timestamp;
+
+/// Broken-down local time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LocalTime {
+    pub year: i32,
+    pub month: u32,
+    pub day: u32,
+    pub hour: u32,
+    pub minute: u32,
+    pub second: u32,
+    /// 0 = Sunday.
+    pub weekday: u32,
+}
+
+/// Read the TZ variable again; call after changing it.
+pub fn init_timezone() {
+    extern "C" {
+        fn tzset();
+    }
+    // SAFETY: tzset only reads the environment and updates the C library's zone data.
+    unsafe { tzset() }
+}
+
+/// `ts` in the process's time zone (TZ), through the C library.
+pub fn local_time(ts: Timestamp) -> LocalTime {
+    let t: libc::time_t = ts.secs() as libc::time_t;
+    // SAFETY: localtime_r only writes into the struct we pass; a zeroed tm is a valid value.
+    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    let ok = unsafe { !libc::localtime_r(&t, &mut tm).is_null() };
+    if !ok {
+        return LocalTime {
+            year: 1970,
+            month: 1,
+            day: 1,
+            hour: 0,
+            minute: 0,
+            second: 0,
+            weekday: 4,
+        };
+    }
+    LocalTime {
+        year: tm.tm_year + 1900,
+        month: (tm.tm_mon + 1) as u32,
+        day: tm.tm_mday as u32,
+        hour: tm.tm_hour as u32,
+        minute: tm.tm_min as u32,
+        second: tm.tm_sec as u32,
+        weekday: tm.tm_wday as u32,
+    }
+}
+
+/// `YYYY_MM_DD_HH_MM.out`.
+pub fn folder_name(ts: Timestamp) -> String {
+    let t = local_time(ts);
+    format!(
+        "{:04}_{:02}_{:02}_{:02}_{:02}.out",
+        t.year, t.month, t.day, t.hour, t.minute
+    )
+}
+
+/// ctime-style text without the newline: `Thu Feb  6 08:35:46 2020`.
+pub fn ctime(ts: Timestamp) -> String {
+    const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let t = local_time(ts);
+    format!(
+        "{} {} {:>2} {:02}:{:02}:{:02} {}",
+        DAYS[t.weekday as usize % 7],
+        MONTHS[(t.month as usize + 11) % 12],
+        t.day,
+        t.hour,
+        t.minute,
+        t.second,
+        t.year
+    )
+}
+
+/// The base folder for a run: `-s DIR` when given, else `<trace>.out` (or `stdin.out`).
+pub fn base_dir(explicit: Option<&Path>, trace_name: &str) -> PathBuf {
+    match explicit {
+        Some(d) => d.to_path_buf(),
+        None => PathBuf::from(format!("{trace_name}.out")),
+    }
+}
+
+/// Create `base/YYYY_MM_DD_HH_MM.out`, replacing a previous run's folder of the same name as
+/// Tstat does.
+pub fn create(base: &Path, first_packet: Timestamp) -> io::Result<PathBuf> {
+    std::fs::create_dir_all(base)?;
+    let dir = base.join(folder_name(first_packet));
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)?;
+    }
+    std::fs::create_dir(&dir)?;
+    Ok(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_follow_tstat_in_utc() {
+        std::env::set_var("TZ", "UTC");
+        init_timezone();
+        // 2020-02-06 08:35:46 UTC
+        let ts = Timestamp::from_secs_micros(1_580_978_146, 717_893);
+        assert_eq!(folder_name(ts), "2020_02_06_08_35.out");
+        assert_eq!(ctime(ts), "Thu Feb  6 08:35:46 2020");
+    }
+}
