@@ -1,0 +1,107 @@
+//! Once the flow tables are warm, analysing a packet allocates nothing: a counting global
+//! allocator watches a second pass over a real trace, log writing included. Only the
+//! allocations of the measuring thread count, since tests run in parallel.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::path::PathBuf;
+
+use tstat::config::runtime::Runtime;
+use tstat::engine::{Engine, EngineConfig};
+use tstat::sink::logs::TstatLogs;
+use tstat::source::{open_trace, TraceInput};
+use tstat::time::Timestamp;
+
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+fn count() {
+    ALLOCATIONS.with(|a| a.set(a.get() + 1));
+}
+
+fn allocations() -> u64 {
+    ALLOCATIONS.with(|a| a.get())
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        count();
+        System.alloc(layout)
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        System.dealloc(ptr, layout)
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        count();
+        System.realloc(ptr, layout, new_size)
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+type Frames = Vec<(Timestamp, u32, Vec<u8>)>;
+
+fn load(path: &std::path::Path) -> Frames {
+    let mut src = open_trace(&TraceInput::File(path.to_path_buf())).unwrap();
+    let mut frames = Vec::new();
+    while let Ok(Some(f)) = src.next_frame() {
+        frames.push((f.ts, f.link_type, f.data.to_vec()));
+    }
+    frames
+}
+
+/// Allocations made while a warm engine analyses `frames` a second time.
+fn allocations_in_second_pass(frames: &Frames) -> (u64, u64) {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("no_alloc_{}", frames.len()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut logs = TstatLogs::create(&dir, &Runtime::default()).unwrap();
+    let mut engine = Engine::new(EngineConfig::default());
+    for (ts, link, data) in frames {
+        engine.frame(*ts, *link, data, &mut logs);
+    }
+    engine.finish(&mut logs);
+    let rows_first = logs.rows;
+    let before = allocations();
+    for (ts, link, data) in frames {
+        engine.frame(*ts, *link, data, &mut logs);
+    }
+    let during = allocations() - before;
+    engine.finish(&mut logs);
+    assert!(logs.rows > rows_first, "the second pass wrote rows too");
+    (during, frames.len() as u64)
+}
+
+#[test]
+fn second_pass_over_the_sample_trace_allocates_nothing() {
+    let frames = load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/sample.pcap"));
+    let (allocs, packets) = allocations_in_second_pass(&frames);
+    assert!(packets > 20);
+    assert_eq!(
+        allocs, 0,
+        "{allocs} allocations while analysing {packets} packets"
+    );
+}
+
+#[test]
+fn second_pass_over_a_reference_trace_allocates_nothing() {
+    let Some(reference) = std::env::var_os("TSTAT_REFERENCE") else {
+        println!("no_alloc: TSTAT_REFERENCE is not set, the reference-trace case did not run");
+        return;
+    };
+    for trace in [
+        "ndpi/1kxun.pcap",
+        "zeek/echo-connections.pcap",
+        "pcapplusplus/example.pcap",
+    ] {
+        let frames = load(&PathBuf::from(&reference).join("traces").join(trace));
+        let (allocs, packets) = allocations_in_second_pass(&frames);
+        assert_eq!(
+            allocs, 0,
+            "{trace}: {allocs} allocations while analysing {packets} packets"
+        );
+    }
+}
