@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Print packets/s, MB/s and peak RSS of the release binary on a trace, next to the read-only
+# floor of `tcpdump -r FILE -w /dev/null` measured in the same run. Prints figures; asserts nothing.
+#
+#   bench/run.sh [TRACE]      (default: target/bench/merged.pcap, built by make-merged-trace.sh)
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+trace=${1:-$here/target/bench/merged.pcap}
+[ -f "$trace" ] || "$here/bench/make-merged-trace.sh" >/dev/null
+(cd "$here" && cargo build --release --quiet)
+bin=$here/target/release/tstat
+command -v tcpdump >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y tcpdump; }
+packets=$(tcpdump -r "$trace" -w /dev/null 2>&1 | sed -n 's/.*\b\([0-9]\+\) packets\?.*/\1/p' | head -1 || true)
+[ -n "$packets" ] || packets=$(capinfos -c -M "$trace" | awk '/Number of packets/ {print $NF}')
+bytes=$(stat -c %s "$trace")
+# Run a command, print wall seconds and peak RSS (KB).
+measure() {
+  /usr/bin/time -f '%e %M' "$@" >/dev/null 2>"$tmp/time" || true
+  tail -1 "$tmp/time"
+}
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+command -v /usr/bin/time >/dev/null || { apt-get update && apt-get install -y time; }
+printf 'trace: %s (%d packets, %.1f MB)\n' "$trace" "$packets" "$(echo "$bytes/1048576" | bc -l)"
+report() {
+  local label=$1 secs=$2 rss=$3
+  printf '%-28s %8.2f s  %6.3f Mpkt/s  %7.1f MB/s  peak RSS %6.1f MB\n' "$label" "$secs" \
+    "$(echo "$packets/$secs/1000000" | bc -l)" "$(echo "$bytes/$secs/1048576" | bc -l)" "$(echo "$rss/1024" | bc -l)"
+}
+read -r s r < <(measure tcpdump -r "$trace" -w /dev/null); report "tcpdump -r (read floor)" "$s" "$r"; floor=$s
+read -r s r < <(measure env TZ=UTC "$bin" -s "$tmp/out1" "$trace"); report "tstat, all logs" "$s" "$r"; all=$s
+read -r s r < <(measure env TZ=UTC "$bin" -L -s "$tmp/out2" "$trace"); report "tstat, logs off (-L)" "$s" "$r"
+printf 'tstat time / read floor: %.2f\n' "$(echo "$all/$floor" | bc -l)"
