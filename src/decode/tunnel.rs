@@ -7,9 +7,10 @@ use super::{proto, Network};
 pub const VXLAN_PORT: u16 = 4789;
 pub const TEREDO_PORT: u16 = 3544;
 
-/// The network payload of a tunnel packet, if `packet` is one we open.
+/// The network payload of a tunnel packet, if `packet` is one we open. A first fragment is
+/// opened too: it holds the inner headers, and the inner IP header gives the true lengths.
 pub fn inner<'a>(packet: &IpPacket<'a>) -> Option<Network<'a>> {
-    if packet.fragment != Fragment::None || packet.payload.len() < packet.payload_len {
+    if packet.fragment == Fragment::Later {
         return None;
     }
     match packet.protocol {
