@@ -190,6 +190,10 @@ impl Args {
         );
         check(self.dpmi.is_some(), "-D (DPMI) is not supported");
         check(
+            self.messages_to.is_some(),
+            "-z (messages to a file) is not implemented yet: messages stay on stdout/stderr",
+        );
+        check(
             self.dns_filter.is_some(),
             "-F (DNS filter for dumps) is not implemented yet",
         );

@@ -1,0 +1,189 @@
+//! The command line on the project's own loopback trace: the rows must match the flows
+//! counted by hand in tests/data/sample.README.md (tshark and a separate pcap parser).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Rows of a log as maps from column name to value.
+fn read_log(path: &Path) -> Vec<HashMap<String, String>> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut lines = text.lines();
+    let header = lines.next().expect("header line");
+    let header = header.trim_start_matches('#');
+    let header = header.split_once('#').map_or(header, |(_, h)| h);
+    let names: Vec<String> = header
+        .split(' ')
+        .map(|c| c.rsplit_once(':').unwrap().0.to_string())
+        .collect();
+    lines
+        .map(|l| {
+            names
+                .iter()
+                .cloned()
+                .zip(l.split(' ').map(str::to_string))
+                .collect()
+        })
+        .collect()
+}
+
+fn run(outdir: &Path) -> PathBuf {
+    let _ = std::fs::remove_dir_all(outdir);
+    let out = Command::new(env!("CARGO_BIN_EXE_tstat"))
+        .env("TZ", "UTC")
+        .arg("-s")
+        .arg(outdir)
+        .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/sample.pcap"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("created new outdir"), "{stdout}");
+    outdir.join("2026_11_26_23_16.out")
+}
+
+fn pick<'a>(rows: &'a [HashMap<String, String>], port: &str) -> &'a HashMap<String, String> {
+    rows.iter()
+        .find(|r| r["c_port"] == port)
+        .unwrap_or_else(|| panic!("no row for client port {port}"))
+}
+
+fn check(row: &HashMap<String, String>, expect: &[(&str, &str)]) {
+    for (col, want) in expect {
+        assert_eq!(
+            row[*col], *want,
+            "column {col} of the row for port {}",
+            row["c_port"]
+        );
+    }
+}
+
+#[test]
+fn sample_trace_rows_match_hand_counted_flows() {
+    let dir = run(&PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sample_out"));
+    let complete = read_log(&dir.join("log_tcp_complete"));
+    let nocomplete = read_log(&dir.join("log_tcp_nocomplete"));
+    let udp = read_log(&dir.join("log_udp_complete"));
+    assert_eq!((complete.len(), nocomplete.len(), udp.len()), (4, 1, 2));
+    // (client port, packets c→s, s→c, payload c→s, s→c), from sample.README.md.
+    for (port, cp, sp, cb, sb) in [
+        ("50972", "6", "6", "88", "221"),
+        ("50984", "7", "7", "86", "51403"),
+        ("50994", "6", "6", "91", "520"),
+        ("50998", "6", "6", "79", "424"),
+    ] {
+        let row = pick(&complete, port);
+        check(
+            row,
+            &[
+                ("s_port", "55117"),
+                ("c_pkts_all", cp),
+                ("s_pkts_all", sp),
+                ("c_bytes_all", cb),
+                ("s_bytes_all", sb),
+            ],
+        );
+        check(
+            row,
+            &[
+                ("c_bytes_uniq", cb),
+                ("s_bytes_uniq", sb),
+                ("c_pkts_retx", "0"),
+                ("s_pkts_retx", "0"),
+            ],
+        );
+        check(
+            row,
+            &[
+                ("c_syn_cnt", "1"),
+                ("s_syn_cnt", "1"),
+                ("c_fin_cnt", "1"),
+                ("s_fin_cnt", "1"),
+            ],
+        );
+        check(
+            row,
+            &[
+                ("c_rst_cnt", "0"),
+                ("s_rst_cnt", "0"),
+                ("c_isint", "1"),
+                ("s_isint", "1"),
+            ],
+        );
+    }
+    let refused = pick(&nocomplete, "53708");
+    check(
+        refused,
+        &[
+            ("s_port", "46859"),
+            ("c_pkts_all", "1"),
+            ("s_pkts_all", "1"),
+            ("c_syn_cnt", "1"),
+        ],
+    );
+    check(
+        refused,
+        &[("s_syn_cnt", "0"), ("s_rst_cnt", "1"), ("c_bytes_all", "0")],
+    );
+    let u = pick(&udp, "57626");
+    check(
+        u,
+        &[
+            ("s_port", "42015"),
+            ("c_pkts_all", "3"),
+            ("s_pkts_all", "3"),
+            ("c_bytes_all", "141"),
+            ("s_bytes_all", "156"),
+        ],
+    );
+    let u = pick(&udp, "40081");
+    check(
+        u,
+        &[
+            ("c_pkts_all", "1"),
+            ("s_pkts_all", "1"),
+            ("c_bytes_all", "26"),
+            ("s_bytes_all", "31"),
+        ],
+    );
+    // The first packet is at 1795735009.739267 s: absolute times are in ms with 6 decimals.
+    let first: Vec<&str> = complete.iter().map(|r| r["first"].as_str()).collect();
+    assert!(
+        first
+            .iter()
+            .all(|f| f.starts_with("1795735") && f.split('.').nth(1).map(str::len) == Some(6)),
+        "{first:?}"
+    );
+}
+
+#[test]
+fn compressed_copies_give_the_same_logs() {
+    let plain =
+        std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/sample.pcap"))
+            .unwrap();
+    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let gz = tmp.join("sample.pcap.gz");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut enc, &plain).unwrap();
+    std::fs::write(&gz, enc.finish().unwrap()).unwrap();
+    let reference = run(&tmp.join("plain_out"));
+    let out = tmp.join("gz_out");
+    let _ = std::fs::remove_dir_all(&out);
+    let status = Command::new(env!("CARGO_BIN_EXE_tstat"))
+        .env("TZ", "UTC")
+        .arg("-s")
+        .arg(&out)
+        .arg(&gz)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    for log in ["log_tcp_complete", "log_tcp_nocomplete", "log_udp_complete"] {
+        let a = std::fs::read(reference.join(log)).unwrap();
+        let b = std::fs::read(out.join("2026_11_26_23_16.out").join(log)).unwrap();
+        assert_eq!(a, b, "{log} differs between the plain and the gzip input");
+    }
+}
