@@ -17,7 +17,7 @@ use crate::decode::{self, proto, Fragment, IpPacket, SkipReason};
 use crate::sink::RecordSink;
 use crate::time::{Timestamp, NANOS_PER_SEC};
 
-use self::tcp::{TcpConfig, TcpTracker};
+use self::tcp::{Step, TcpConfig, TcpTracker};
 use self::udp::{UdpConfig, UdpTracker};
 
 /// What the engine is told at start-up.
@@ -139,27 +139,46 @@ impl Engine {
             return;
         }
         match ip.protocol {
+            // Like Tstat, idle flows are only looked at when a packet would open a new flow.
             proto::TCP => {
-                if self.tcp.would_create(ip) {
+                if self.tcp_packet(ts, ip, false, sink) == Step::ExpireFirst {
                     self.expire(ts, sink);
+                    self.tcp_packet(ts, ip, true, sink);
                 }
-                let internal = &self.internal;
-                let is_internal = |a: &IpAddr| internal.contains(a);
-                let counters = &mut self.counters;
-                self.tcp.packet(ts, ip, is_internal, &mut |f, complete| {
-                    emit_tcp(counters, sink, f, complete)
-                });
             }
             proto::UDP if self.trace_udp => {
-                // Like Tstat, idle flows are only looked at when a packet would open a new flow.
-                if self.udp.knows(ip) == Some(false) {
-                    self.expire(ts, sink);
-                }
                 let internal = &self.internal;
-                self.udp.packet(ts, ip, |a: &IpAddr| internal.contains(a));
+                if self
+                    .udp
+                    .packet(ts, ip, false, |a: &IpAddr| internal.contains(a))
+                    == Step::ExpireFirst
+                {
+                    self.expire(ts, sink);
+                    let internal = &self.internal;
+                    self.udp
+                        .packet(ts, ip, true, |a: &IpAddr| internal.contains(a));
+                }
             }
             _ => {}
         }
+    }
+
+    fn tcp_packet(
+        &mut self,
+        ts: Timestamp,
+        ip: &IpPacket<'_>,
+        expired: bool,
+        sink: &mut dyn RecordSink,
+    ) -> Step {
+        let internal = &self.internal;
+        let counters = &mut self.counters;
+        self.tcp.packet(
+            ts,
+            ip,
+            expired,
+            |a: &IpAddr| internal.contains(a),
+            &mut |f, complete| emit_tcp(counters, sink, f, complete),
+        )
     }
 
     /// Close every flow idle past its timeout.

@@ -126,6 +126,14 @@ pub struct TcpCounters {
     pub duplicates: u64,
 }
 
+/// What a tracker asks of its caller after a packet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Done,
+    /// The packet opens a flow: expire idle flows, then hand the packet in again.
+    ExpireFirst,
+}
+
 pub struct TcpTracker {
     cfg: TcpConfig,
     table: FlowTable<FlowKey, TcpFlow>,
@@ -188,40 +196,37 @@ impl TcpTracker {
         self.table.len()
     }
 
-    /// Whether this packet would open a new connection.
-    pub fn would_create(&self, ip: &IpPacket<'_>) -> bool {
-        let Some(seg) = parse_segment(ip) else {
-            return false;
-        };
-        if !seg.syn || seg.ack {
-            return false;
-        }
-        let key = FlowKey::new(seg.src, seg.dst);
-        self.table.find(&key, key.hash64()).is_none()
-    }
-
+    /// Account one segment. When it would open a new connection and `expired` is false,
+    /// nothing is done and [`Step::ExpireFirst`] asks the caller to close idle flows (as Tstat
+    /// does before every new flow) and call again with `expired` set.
     pub fn packet(
         &mut self,
         ts: Timestamp,
         ip: &IpPacket<'_>,
+        expired: bool,
         internal: impl Fn(&IpAddr) -> bool,
         emit: &mut dyn FnMut(&TcpFlow, bool),
-    ) {
+    ) -> Step {
         let Some(seg) = parse_segment(ip) else {
             self.counters.truncated += 1;
-            return;
+            return Step::Done;
         };
-        self.counters.packets += 1;
         let key = FlowKey::new(seg.src, seg.dst);
         let hash = key.hash64();
-        let slot = match self.table.find(&key, hash) {
+        let found = self.table.find(&key, hash);
+        let opens = found.is_none() && seg.syn && !seg.ack;
+        if opens && !expired {
+            return Step::ExpireFirst;
+        }
+        self.counters.packets += 1;
+        let slot = match found {
             Some(s) => s,
-            None if seg.syn && !seg.ack => {
+            None if opens => {
                 self.counters.flows += 1;
                 let Some(s) = self.table.insert(key, hash, SINGLETON) else {
                     self.counters.table_full += 1;
                     self.counters.trash += 1;
-                    return;
+                    return Step::Done;
                 };
                 self.serial += 1;
                 let f = self.table.get_mut(s);
@@ -235,7 +240,7 @@ impl TcpTracker {
             }
             None => {
                 self.counters.trash += 1;
-                return;
+                return Step::Done;
             }
         };
         let dup_window = self.cfg.dup_window_ns;
@@ -269,6 +274,7 @@ impl TcpTracker {
                 self.table.remove(slot);
             }
         }
+        Step::Done
     }
 
     /// Close every connection idle past its timeout at `now`.

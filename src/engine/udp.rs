@@ -11,6 +11,7 @@ use crate::time::Timestamp;
 
 use super::flow::{Dir, Endpoint, FlowKey};
 use super::table::FlowTable;
+use super::tcp::Step;
 
 /// Expiry queues: flows with one packet time out sooner.
 const SINGLETON: usize = 0;
@@ -107,37 +108,37 @@ impl UdpTracker {
         self.table.len()
     }
 
-    /// Whether a flow exists for this packet's endpoints (so the packet would not create one).
-    pub fn knows(&self, ip: &IpPacket<'_>) -> Option<bool> {
-        let (src, dst) = endpoints(ip)?;
-        let key = FlowKey::new(src, dst);
-        Some(self.table.find(&key, key.hash64()).is_some())
-    }
-
     /// Account one UDP packet. `internal` tells whether an address is in the internal nets.
+    /// A packet that opens a flow is first refused with [`Step::ExpireFirst`] unless
+    /// `expired` says idle flows were just closed, as Tstat closes them before a new flow.
     pub fn packet(
         &mut self,
         ts: Timestamp,
         ip: &IpPacket<'_>,
+        expired: bool,
         internal: impl Fn(&std::net::IpAddr) -> bool,
-    ) {
+    ) -> Step {
         let Some((src, dst)) = endpoints(ip) else {
             self.counters.truncated += 1;
-            return;
+            return Step::Done;
         };
         let p = ip.payload;
         let declared_len = u16::from_be_bytes([p[4], p[5]]);
         let checksum = u16::from_be_bytes([p[6], p[7]]);
-        self.counters.packets += 1;
         let key = FlowKey::new(src, dst);
         let hash = key.hash64();
-        let slot = match self.table.find(&key, hash) {
+        let found = self.table.find(&key, hash);
+        if found.is_none() && !expired {
+            return Step::ExpireFirst;
+        }
+        self.counters.packets += 1;
+        let slot = match found {
             Some(s) => s,
             None => {
                 self.counters.flows += 1;
                 let Some(s) = self.table.insert(key, hash, SINGLETON) else {
                     self.counters.table_full += 1;
-                    return;
+                    return Step::Done;
                 };
                 self.serial += 1;
                 let f = self.table.get_mut(s);
@@ -179,7 +180,7 @@ impl UdpTracker {
         if duplicate {
             self.counters.duplicates += 1;
             self.table.touch(slot, queue);
-            return;
+            return Step::Done;
         }
         if half.packets == 0 {
             half.first = ts;
@@ -199,6 +200,7 @@ impl UdpTracker {
             SINGLETON
         };
         self.table.touch(slot, queue);
+        Step::Done
     }
 
     /// Close every flow idle past its timeout at `now`, oldest first.
