@@ -294,30 +294,31 @@ impl TcpTracker {
         }
     }
 
-    /// End of trace at `now`: connections already timed out are written as a timeout would;
-    /// every other one is still active and so nocomplete. Both in creation order.
+    /// End of trace at `now`: connections already timed out are written as a timeout would
+    /// (complete when both SYNs were seen); every other one is still active and so
+    /// nocomplete. Both in creation order.
     pub fn flush(&mut self, now: Timestamp, emit: &mut dyn FnMut(&TcpFlow, bool)) {
-        self.expire_in_creation_order(now, emit);
         let mut slots: Vec<u32> = self.table.live_slots().collect();
         slots.sort_unstable_by_key(|&s| self.table.get(s).serial);
-        for s in slots {
-            emit(self.table.get(s), false);
-            self.table.remove(s);
-        }
-    }
-
-    fn expire_in_creation_order(&mut self, now: Timestamp, emit: &mut dyn FnMut(&TcpFlow, bool)) {
-        let mut slots: Vec<u32> = self.table.live_slots().collect();
-        slots.sort_unstable_by_key(|&s| self.table.get(s).serial);
-        for s in slots {
-            let flow = self.table.get(s);
+        let timed_out = |t: &TcpTracker, s: u32| {
+            let flow = t.table.get(s);
             let timeout = if flow.singleton() {
-                self.cfg.singleton_ns
+                t.cfg.singleton_ns
             } else {
-                self.cfg.idle_ns
+                t.cfg.idle_ns
             };
-            if now.0.saturating_sub(flow.last.0) > timeout {
+            now.0.saturating_sub(flow.last.0) > timeout
+        };
+        for &s in &slots {
+            if timed_out(self, s) {
+                let flow = self.table.get(s);
                 emit(flow, flow.handshake_seen());
+                self.table.remove(s);
+            }
+        }
+        for s in slots {
+            if self.table.key(s).is_some() {
+                emit(self.table.get(s), false);
                 self.table.remove(s);
             }
         }
@@ -374,7 +375,7 @@ fn track(
         other.fin_acked = true;
     }
     h.last_time = ts;
-    account(h, ts, ip.ttl, seg);
+    account(h, ip.ttl, seg);
     if seg.ack && other.seq.is_started() {
         let ack = other.seq.position(seg.ack_number);
         other.seq.ack(ack);
@@ -409,8 +410,7 @@ fn track(
 }
 
 /// Packet, byte and sequence-space counters of the sender's half.
-fn account(h: &mut TcpHalf, ts: Timestamp, ttl: u8, seg: &Segment) {
-    let _ = ts;
+fn account(h: &mut TcpHalf, ttl: u8, seg: &Segment) {
     if seg.payload_len > 0 {
         h.pkts_data += 1;
         h.bytes_all += seg.payload_len;
