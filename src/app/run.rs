@@ -89,7 +89,8 @@ fn load_setup(args: Args) -> Result<Setup, String> {
     for kind in LogKind::ALL {
         if runtime.log_enabled(kind) && !IMPLEMENTED.contains(&kind) {
             eprintln!(
-                "tstat: warning: {} is enabled but not implemented yet: not written",
+                "tstat: warning: {} is enabled but its rows are not computed yet: \
+                 written with its header only",
                 kind.file_name()
             );
         }

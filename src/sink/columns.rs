@@ -75,11 +75,12 @@ pub const UDP: &[&str] = &[
     "quic_REJ",
 ];
 
-/// A header line: optional `#level#` prefix, then `name:index` pairs.
+/// A header line: optional `#level#` prefix (two digits at least, as Tstat prints it), then
+/// `name:index` pairs.
 pub fn header(level: Option<u32>, groups: &[&[&str]]) -> String {
     let mut out = String::from("#");
     if let Some(l) = level {
-        out.push_str(&format!("{l}#"));
+        out.push_str(&format!("{l:02}#"));
     }
     let mut i = 0;
     for g in groups {
@@ -107,7 +108,7 @@ mod tests {
 s_ip:10 s_port:11 s_first_abs:12 s_durat:13 s_bytes_all:14 s_pkts_all:15 s_isint:16 s_iscrypto:17 s_type:18 \
 fqdn:19 quic_SNI:20 quic_UA:21 quic_CHLO:22 quic_REJ:23\n"
         );
-        assert!(header(Some(0), &[TCP_CORE]).starts_with("#0#c_ip:1 c_port:2 "));
+        assert!(header(Some(0), &[TCP_CORE]).starts_with("#00#c_ip:1 c_port:2 "));
         assert!(header(Some(0), &[TCP_CORE]).ends_with(" http_t:44\n"));
     }
 }

@@ -10,6 +10,7 @@ use crate::engine::tcp::{TcpFlow, TcpHalf};
 use crate::engine::udp::{UdpFlow, UdpHalf};
 
 use super::columns;
+use super::header_only;
 use super::text::Line;
 use super::RecordSink;
 
@@ -49,6 +50,7 @@ impl TstatLogs {
             w.write_all(header.as_bytes())?;
             Ok(Some(w))
         };
+        header_only::create(dir, runtime)?;
         Ok(TstatLogs {
             dir: dir.to_path_buf(),
             tcp_complete: open(

@@ -1,6 +1,7 @@
 //! Record sinks: where finished flows go. Sinks see records, never packets.
 
 pub mod columns;
+pub mod header_only;
 pub mod logs;
 pub mod outdir;
 pub mod text;
