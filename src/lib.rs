@@ -13,6 +13,7 @@
 pub mod app;
 pub mod config;
 pub mod decode;
+pub mod dpi;
 pub mod engine;
 pub mod sink;
 pub mod source;

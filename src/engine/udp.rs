@@ -7,6 +7,7 @@
 //! `UDP_Idle_Time` without packets, or `UDP_Singleton_Time` when it saw a single packet.
 
 use crate::decode::IpPacket;
+use crate::dpi::udp::{UdpClass, UdpPacket};
 use crate::time::Timestamp;
 
 use super::flow::{Dir, Endpoint, FlowKey};
@@ -26,8 +27,6 @@ pub struct UdpHalf {
     pub packets: u64,
     pub ttl_min: u8,
     pub ttl_max: u8,
-    /// UDP type (0 = unknown) as printed in c_type/s_type.
-    pub kind: u8,
     prev_ident: u16,
     prev_checksum: u16,
     prev_ip_len: usize,
@@ -47,11 +46,19 @@ pub struct UdpFlow {
     pub packets: u64,
     pub c2s: UdpHalf,
     pub s2c: UdpHalf,
+    /// Application classification (c_type/s_type); stays unknown without the `dpi` feature.
+    pub class: UdpClass,
     /// Creation order, for a stable output order at the end of a trace.
     pub serial: u64,
 }
 
 impl UdpFlow {
+    /// The UDP type printed for a direction (c_type/s_type).
+    pub fn printed_type(&self, dir: Dir) -> u8 {
+        self.class
+            .printed(dir, (self.client.port, self.server.port))
+    }
+
     pub fn half(&self, dir: Dir) -> &UdpHalf {
         match dir {
             Dir::C2S => &self.c2s,
@@ -194,6 +201,16 @@ impl UdpTracker {
         half.ttl_min = half.ttl_min.min(ip.ttl);
         half.ttl_max = half.ttl_max.max(ip.ttl);
         flow.packets += 1;
+        if cfg!(feature = "dpi") {
+            let pkt = UdpPacket {
+                udp: ip.payload,
+                declared_len,
+                ports: (flow.client.port, flow.server.port),
+                flow_packets: flow.packets,
+                dir_packets: flow.half(dir).packets,
+            };
+            flow.class.packet(dir, &pkt);
+        }
         let queue = if flow.packets > 1 {
             ESTABLISHED
         } else {

@@ -6,6 +6,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use crate::config::runtime::{LogKind, Runtime};
+use crate::engine::flow::Dir;
 use crate::engine::tcp::{TcpFlow, TcpHalf};
 use crate::engine::udp::{UdpFlow, UdpHalf};
 
@@ -183,7 +184,7 @@ pub fn tcp_core(l: &mut Line, f: &TcpFlow) {
     l.uint(0);
 }
 
-fn udp_half(l: &mut Line, h: &UdpHalf, internal: bool) {
+fn udp_half(l: &mut Line, h: &UdpHalf, internal: bool, udp_type: u8) {
     if h.packets == 0 {
         l.float6(0.0);
         l.float6(0.0);
@@ -195,17 +196,17 @@ fn udp_half(l: &mut Line, h: &UdpHalf, internal: bool) {
     l.uint(h.packets);
     l.flag(internal);
     l.flag(false);
-    l.uint(h.kind as u64);
+    l.uint(udp_type as u64);
 }
 
 /// Columns 1-23.
 pub fn udp_row(l: &mut Line, f: &UdpFlow) {
     l.addr(&f.client.addr);
     l.uint(f.client.port as u64);
-    udp_half(l, &f.c2s, f.client_internal);
+    udp_half(l, &f.c2s, f.client_internal, f.printed_type(Dir::C2S));
     l.addr(&f.server.addr);
     l.uint(f.server.port as u64);
-    udp_half(l, &f.s2c, f.server_internal);
+    udp_half(l, &f.s2c, f.server_internal, f.printed_type(Dir::S2C));
     // fqdn, quic_SNI, quic_UA, quic_CHLO, quic_REJ: nothing resolved or detected.
     l.text("-");
     l.text("-");

@@ -1,0 +1,146 @@
+//! UDP flow classification: the c_type/s_type columns of log_udp_complete.
+//!
+//! Tstat types each direction of a UDP flow on its own. For every counted packet it runs, in
+//! order, the payload matchers taken from IPP2P ([`ipp2p`]), then the behavioural checks that
+//! need several packets ([`behaviour`]). The RTP/RTCP state machine and the Skype classifier
+//! of Tstat are not implemented yet: flows they would type print 0.
+//! See docs/semantics/udp-dpi.md for the rules and where they come from.
+
+pub mod behaviour;
+pub mod ipp2p;
+
+use crate::engine::flow::Dir;
+
+/// Tstat's UDP type numbers (the values printed in c_type/s_type).
+pub mod kind {
+    pub const UNKNOWN: u8 = 0;
+    pub const FIRST_RTP: u8 = 1;
+    pub const FIRST_RTCP: u8 = 2;
+    pub const P2P_EDK: u8 = 8;
+    pub const P2P_BT: u8 = 12;
+    pub const P2P_PPLIVE: u8 = 15;
+    pub const P2P_SOPCAST: u8 = 16;
+    pub const P2P_TVANTS: u8 = 17;
+    pub const P2P_OKAD: u8 = 18;
+    pub const DNS: u8 = 19;
+    pub const P2P_UTP: u8 = 20;
+    pub const P2P_UTPBT: u8 = 21;
+    pub const UDP_VOD: u8 = 22;
+    pub const P2P_PPSTREAM: u8 = 23;
+    pub const TEREDO: u8 = 24;
+    pub const UDP_SIP: u8 = 25;
+    pub const UDP_DTLS: u8 = 26;
+    pub const UDP_QUIC: u8 = 27;
+    pub const FIRST_RTP_PLUS: u8 = 28;
+}
+
+/// Payload matchers give up on a direction still unknown after this many packets.
+const MAX_UNKNOWN_PACKETS: u64 = 40;
+/// Behavioural checks run while the flow (both directions) has fewer packets than these.
+const MAX_UDP_UTP: u64 = 40;
+const MAX_UDP_QUIC: u64 = 60;
+const MAX_UDP_VOD: u64 = 40;
+const MAX_UDP_OBFUSCATE: u64 = 10;
+
+/// Classification state of one direction.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DirState {
+    /// The raw type; [`UdpClass::printed`] maps it to what the log shows.
+    pub kind: u8,
+    pub kad: behaviour::KadDir,
+    pub quic: behaviour::QuicDir,
+    pub utp: behaviour::UtpDir,
+    pub vod: behaviour::VodDir,
+}
+
+/// Classification state of a UDP flow.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UdpClass {
+    pub c2s: DirState,
+    pub s2c: DirState,
+    /// Obfuscated-KAD verdict of the pair (any direction's match marks the pair).
+    pub kad_pair: behaviour::KadState,
+}
+
+/// What the classifier needs to know about one counted packet.
+pub struct UdpPacket<'a> {
+    /// The captured bytes from the UDP header on.
+    pub udp: &'a [u8],
+    /// The UDP length field (header included).
+    pub declared_len: u16,
+    /// Ports of the flow's client and server.
+    pub ports: (u16, u16),
+    /// Counted packets of the whole flow and of this direction, this one included.
+    pub flow_packets: u64,
+    pub dir_packets: u64,
+}
+
+impl UdpClass {
+    /// Run the matchers on one counted packet going in `dir`.
+    pub fn packet(&mut self, dir: Dir, pkt: &UdpPacket<'_>) {
+        self.match_payload(dir, pkt);
+        self.behaviour(dir, pkt);
+    }
+
+    /// The value Tstat prints for a direction: an untyped direction of a flow that looks like
+    /// obfuscated KAD prints 18, unless it is NTP (port 123).
+    pub fn printed(&self, dir: Dir, ports: (u16, u16)) -> u8 {
+        let kind = self.dir(dir).kind;
+        let untyped = matches!(kind, kind::UNKNOWN | kind::FIRST_RTP | kind::FIRST_RTCP);
+        if untyped && self.kad_pair.matched() && ports.0 != 123 && ports.1 != 123 {
+            kind::P2P_OKAD
+        } else {
+            kind
+        }
+    }
+
+    fn dir(&self, dir: Dir) -> &DirState {
+        match dir {
+            Dir::C2S => &self.c2s,
+            Dir::S2C => &self.s2c,
+        }
+    }
+
+    /// This direction and the other one.
+    fn both(&mut self, dir: Dir) -> (&mut DirState, &mut DirState) {
+        match dir {
+            Dir::C2S => (&mut self.c2s, &mut self.s2c),
+            Dir::S2C => (&mut self.s2c, &mut self.c2s),
+        }
+    }
+
+    /// IPP2P's payload matchers type a direction that is still unknown.
+    fn match_payload(&mut self, dir: Dir, pkt: &UdpPacket<'_>) {
+        let this = self.both(dir).0;
+        if this.kind != kind::UNKNOWN || pkt.dir_packets > MAX_UNKNOWN_PACKETS {
+            return;
+        }
+        if let Some(m) = ipp2p::find(pkt.udp, pkt.declared_len) {
+            if let Some(k) = m.udp_type(pkt.ports) {
+                this.kind = k;
+            }
+        }
+    }
+
+    fn behaviour(&mut self, dir: Dir, pkt: &UdpPacket<'_>) {
+        let n = pkt.flow_packets;
+        let (this, other) = match dir {
+            Dir::C2S => (&mut self.c2s, &mut self.s2c),
+            Dir::S2C => (&mut self.s2c, &mut self.c2s),
+        };
+        if n < MAX_UDP_UTP {
+            behaviour::utp(this, other, pkt.udp);
+        }
+        if n < MAX_UDP_QUIC {
+            behaviour::quic(this, other, pkt.udp);
+        }
+        if n < MAX_UDP_VOD {
+            behaviour::vod(this, other, pkt.udp, pkt.declared_len);
+        }
+        if n < MAX_UDP_OBFUSCATE {
+            if let Some(verdict) = behaviour::kad(&mut this.kad, &mut other.kad, pkt.declared_len) {
+                self.kad_pair = verdict;
+            }
+        }
+    }
+}
