@@ -7,6 +7,7 @@
 //! `UDP_Idle_Time` without packets, or `UDP_Singleton_Time` when it saw a single packet.
 
 use crate::decode::IpPacket;
+use crate::dpi::udp::rtp::{RtpPool, DEFAULT_POOL};
 use crate::dpi::udp::{UdpClass, UdpPacket};
 use crate::time::Timestamp;
 
@@ -86,11 +87,20 @@ pub struct UdpCounters {
     pub table_full: u64,
 }
 
+impl UdpTracker {
+    /// Directions that looked like RTP but found no free slot for their source lists.
+    pub fn rtp_untracked(&self) -> u64 {
+        self.rtp.exhausted
+    }
+}
+
 pub struct UdpTracker {
     cfg: UdpConfig,
     table: FlowTable<FlowKey, UdpFlow>,
     pub counters: UdpCounters,
     serial: u64,
+    /// RTP source lists of the directions that look like RTP.
+    rtp: RtpPool,
 }
 
 /// What the engine needs to know about a packet's endpoints.
@@ -108,6 +118,11 @@ impl UdpTracker {
             table: FlowTable::with_capacity(cfg.capacity),
             counters: UdpCounters::default(),
             serial: 0,
+            rtp: RtpPool::with_capacity(if cfg!(feature = "dpi") {
+                DEFAULT_POOL
+            } else {
+                0
+            }),
         }
     }
 
@@ -205,11 +220,12 @@ impl UdpTracker {
             let pkt = UdpPacket {
                 udp: ip.payload,
                 declared_len,
+                ip_payload_len: ip.payload_len,
                 ports: (flow.client.port, flow.server.port),
                 flow_packets: flow.packets,
                 dir_packets: flow.half(dir).packets,
             };
-            flow.class.packet(dir, &pkt);
+            flow.class.packet(dir, &pkt, &mut self.rtp);
         }
         let queue = if flow.packets > 1 {
             ESTABLISHED
@@ -232,6 +248,7 @@ impl UdpTracker {
                     break;
                 }
                 emit(flow);
+                self.table.get_mut(slot).class.release(&mut self.rtp);
                 self.table.remove(slot);
             }
         }
@@ -243,6 +260,7 @@ impl UdpTracker {
         slots.sort_unstable_by_key(|&s| self.table.get(s).serial);
         for s in slots {
             emit(self.table.get(s));
+            self.table.get_mut(s).class.release(&mut self.rtp);
             self.table.remove(s);
         }
     }

@@ -1,13 +1,14 @@
 //! UDP flow classification: the c_type/s_type columns of log_udp_complete.
 //!
 //! Tstat types each direction of a UDP flow on its own. For every counted packet it runs, in
-//! order, the payload matchers taken from IPP2P ([`ipp2p`]), then the behavioural checks that
-//! need several packets ([`behaviour`]). The RTP/RTCP state machine and the Skype classifier
-//! of Tstat are not implemented yet: flows they would type print 0.
+//! order, the payload matchers taken from IPP2P ([`ipp2p`]), the RTP/RTCP machine ([`rtp`]),
+//! then the behavioural checks that need several packets ([`behaviour`]). Tstat's Skype
+//! classifier is not implemented yet: flows it would type print 0.
 //! See docs/semantics/udp-dpi.md for the rules and where they come from.
 
 pub mod behaviour;
 pub mod ipp2p;
+pub mod rtp;
 
 use crate::engine::flow::Dir;
 
@@ -32,6 +33,7 @@ pub mod kind {
     pub const UDP_DTLS: u8 = 26;
     pub const UDP_QUIC: u8 = 27;
     pub const FIRST_RTP_PLUS: u8 = 28;
+    pub const RTP_PLUS: u8 = 29;
 }
 
 /// Payload matchers give up on a direction still unknown after this many packets.
@@ -51,6 +53,7 @@ pub struct DirState {
     pub quic: behaviour::QuicDir,
     pub utp: behaviour::UtpDir,
     pub vod: behaviour::VodDir,
+    pub rtp: rtp::RtpLink,
 }
 
 /// Classification state of a UDP flow.
@@ -68,6 +71,8 @@ pub struct UdpPacket<'a> {
     pub udp: &'a [u8],
     /// The UDP length field (header included).
     pub declared_len: u16,
+    /// UDP header plus payload according to the IP header.
+    pub ip_payload_len: usize,
     /// Ports of the flow's client and server.
     pub ports: (u16, u16),
     /// Counted packets of the whole flow and of this direction, this one included.
@@ -77,9 +82,22 @@ pub struct UdpPacket<'a> {
 
 impl UdpClass {
     /// Run the matchers on one counted packet going in `dir`.
-    pub fn packet(&mut self, dir: Dir, pkt: &UdpPacket<'_>) {
+    pub fn packet(&mut self, dir: Dir, pkt: &UdpPacket<'_>, pool: &mut rtp::RtpPool) {
         self.match_payload(dir, pkt);
+        let rtp_pkt = rtp::RtpPacket {
+            payload: pkt.udp.get(8..).unwrap_or_default(),
+            declared_len: pkt.declared_len,
+            ip_payload_len: pkt.ip_payload_len,
+            ports: pkt.ports,
+        };
+        rtp::packet(self.both(dir).0, pool, &rtp_pkt);
         self.behaviour(dir, pkt);
+    }
+
+    /// Give back what the flow holds in shared pools (when it ends).
+    pub fn release(&mut self, pool: &mut rtp::RtpPool) {
+        self.c2s.rtp.release(pool);
+        self.s2c.rtp.release(pool);
     }
 
     /// The value Tstat prints for a direction: an untyped direction of a flow that looks like
