@@ -4,15 +4,66 @@
 //! test says in one line that it did not run; set but missing or empty, it fails.
 //!
 //! For every trace with reference logs, and for both internal-network files, the binary runs
-//! with the exact command of the reference README and `tstat-compare` pairs the rows. Required:
-//! every reference row present and every compared cell equal. Extra rows are allowed only for
-//! the traces listed in docs/differences.md (tunnels Tstat does not open).
+//! with the exact command of the reference README (its runtime.conf turns every TCP set on,
+//! level 31) and `tstat-compare` pairs the rows. Required: every reference row present and
+//! every compared cell equal (numbers with a decimal point, such as the RTTs, within
+//! tstat-compare's tolerance). Compared: every column of log_tcp_complete (core, End-to-End,
+//! P2P, Options, Layer-7) and log_tcp_nocomplete, and columns 1-18 of log_udp_complete,
+//! except the columns listed in [`NEEDS_DPI`]. Extra rows are allowed only for the traces
+//! listed in docs/differences.md (tunnels Tstat does not open). The header lines must be
+//! Tstat's, character for character.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Columns of the core set filled by the DPI classifiers, which this build does not have yet.
-const DPI_COLUMNS: [&str; 5] = ["con_t", "p2p_t", "http_t", "c_type", "s_type"];
+/// Columns whose values come from payload inspection (DPI, IPP2P, the DNS cache), which this
+/// build does not do yet; they print Tstat's "nothing matched" values and are not compared.
+const NEEDS_DPI: [(&str, &str); 32] = [
+    ("con_t", "protocol classes found by DPI"),
+    ("p2p_t", "P2P protocol found by IPP2P"),
+    ("http_t", "HTTP content class found by DPI"),
+    ("c_type", "UDP protocol class found by DPI"),
+    ("s_type", "UDP protocol class found by DPI"),
+    ("p2p_st", "P2P subtype found by IPP2P"),
+    ("ed2k_data", "eDonkey messages counted by IPP2P"),
+    ("ed2k_sig", "eDonkey messages counted by IPP2P"),
+    ("ed2k_c2s", "eDonkey messages counted by IPP2P"),
+    ("ed2k_c2c", "eDonkey messages counted by IPP2P"),
+    ("ed2k_chat", "eDonkey messages counted by IPP2P"),
+    ("http_req_cnt", "HTTP requests found by DPI"),
+    ("http_res_cnt", "HTTP responses found by DPI"),
+    ("http_res", "HTTP response code found by DPI"),
+    ("c_tls_SNI", "TLS ClientHello server name found by DPI"),
+    ("s_tls_SCN", "TLS certificate name found by DPI"),
+    ("c_npnalpn", "TLS NPN/ALPN found by DPI"),
+    ("s_npnalpn", "TLS NPN/ALPN found by DPI"),
+    ("tls_session_stat", "TLS session reuse found by DPI"),
+    ("c_last_handshakeT", "TLS handshake end found by DPI"),
+    ("s_last_handshakeT", "TLS handshake end found by DPI"),
+    ("c_appdataT", "first TLS application data found by DPI"),
+    ("s_appdataT", "first TLS application data found by DPI"),
+    ("c_appdataB", "first TLS application data found by DPI"),
+    ("s_appdataB", "first TLS application data found by DPI"),
+    ("fqdn", "name from the DNS cache"),
+    ("dns_rslv", "resolver from the DNS cache"),
+    ("req_tm", "DNS request time from the DNS cache"),
+    ("res_tm", "DNS response time from the DNS cache"),
+    ("http_hostname", "HTTP Host header found by DPI"),
+    ("c_TLSvers", "TLS version found by DPI"),
+    ("s_TLSvers", "TLS version found by DPI"),
+];
+
+fn needs_dpi(column: &str) -> bool {
+    NEEDS_DPI.iter().any(|(c, _)| *c == column)
+}
+
+/// First column of each set of log_tcp_complete after the core, in Tstat's order.
+const SET_STARTS: [(&str, &str); 4] = [
+    ("End-to-End", "c_rtt_avg"),
+    ("P2P", "p2p_st"),
+    ("Options", "c_f1323_opt"),
+    ("Layer-7", "http_req_cnt"),
+];
 
 /// Traces where we decode frames that Tstat skips (tunnels, stacked VLAN tags, MPLS over PPP,
 /// later pcapng interfaces), so our logs hold more rows: see docs/differences.md.
@@ -47,24 +98,45 @@ fn traces(reference: &Path) -> Vec<String> {
         .collect()
 }
 
-fn columns(reference: &Path, log: &str, keep: impl Fn(&str) -> bool) -> String {
-    // Column names are read from a reference header, so the list is Tstat's own.
+/// The one `*.out` folder inside a `-s` folder.
+fn out_folder(dir: &Path) -> PathBuf {
+    std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "out"))
+        .unwrap_or_else(|| panic!("no *.out folder in {}", dir.display()))
+}
+
+/// First line of a log; empty when the log does not exist.
+fn header_line(out: &Path, log: &str) -> String {
+    let text = std::fs::read_to_string(out.join(log)).unwrap_or_default();
+    text.lines().next().unwrap_or("").to_string()
+}
+
+/// Column names of a reference log, in order; read from Tstat's own header.
+fn reference_columns(reference: &Path, log: &str) -> Vec<String> {
     let sample = reference.join("tstat-3.2.1/ndpi/443-curl.pcap/netpriv/tstat_out");
-    let out = std::fs::read_dir(&sample)
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
-    let header = std::fs::read_to_string(out.join(log)).unwrap();
-    let first = header.lines().next().unwrap();
+    let first = header_line(&out_folder(&sample), log);
     let body = first.trim_start_matches('#');
     let body = body.split_once('#').map_or(body, |(_, b)| b);
     body.split(' ')
-        .map(|c| c.rsplit_once(':').unwrap().0)
-        .filter(|c| keep(c))
-        .collect::<Vec<_>>()
-        .join(",")
+        .map(|c| c.rsplit_once(':').unwrap().0.to_string())
+        .collect()
+}
+
+/// The compared columns of log_tcp_complete, by set: (set name, columns).
+fn tcp_sets(all: &[String]) -> Vec<(&'static str, Vec<String>)> {
+    let mut sets = vec![("core", Vec::new())];
+    for c in all {
+        if let Some((name, _)) = SET_STARTS.iter().find(|(_, first)| first == c) {
+            sets.push((name, Vec::new()));
+        }
+        if !needs_dpi(c) {
+            sets.last_mut().unwrap().1.push(c.clone());
+        }
+    }
+    sets
 }
 
 struct LogResult {
@@ -95,10 +167,13 @@ fn compare(
         "tstat-compare failed: {}",
         String::from_utf8_lossy(&status.stderr)
     );
-    let text = std::fs::read_to_string(&json).unwrap();
-    // A tiny extraction of the fields we need from tstat-compare's JSON.
+    compare_json(&std::fs::read_to_string(&json).unwrap())
+}
+
+/// A tiny extraction of the fields we need from tstat-compare's JSON.
+fn compare_json(text: &str) -> Vec<LogResult> {
     let mut out = Vec::new();
-    for (label, body) in split_top_level(&text) {
+    for (label, body) in split_top_level(text) {
         let num = |k: &str| -> u64 {
             let at = body.find(&format!("\"{k}\":")).unwrap() + k.len() + 3;
             body[at..]
@@ -171,6 +246,43 @@ fn split_top_level(text: &str) -> Vec<(String, String)> {
     out
 }
 
+/// Cells agreeing and compared in log_tcp_complete over the whole corpus for `cols`.
+fn corpus_agreement(reference: &Path, work: &Path, net: &str, cols: &str) -> (u64, u64) {
+    // tstat-compare --corpus wants two folders with one entry per trace, same names.
+    let farm = work.join(format!("{net}-farm"));
+    let (refs, cands) = (farm.join("ref"), farm.join("cand"));
+    if !refs.exists() {
+        std::fs::create_dir_all(&refs).unwrap();
+        std::fs::create_dir_all(&cands).unwrap();
+        for entry in std::fs::read_dir(work.join(net)).unwrap().flatten() {
+            if !entry.path().is_dir() {
+                continue;
+            }
+            let name = entry.file_name().to_string_lossy().replace("__", "/");
+            let target = reference
+                .join("tstat-3.2.1")
+                .join(&name)
+                .join(net)
+                .join("tstat_out");
+            std::os::unix::fs::symlink(target, refs.join(entry.file_name())).unwrap();
+            std::os::unix::fs::symlink(entry.path(), cands.join(entry.file_name())).unwrap();
+        }
+    }
+    let json = farm.join("sets.json");
+    let status = Command::new("python3")
+        .arg(reference.join("../tools/tstat-compare"))
+        .arg("--corpus")
+        .args([&refs, &cands])
+        .args(["--logs", "log_tcp_complete", "--columns", cols, "--json"])
+        .arg(&json)
+        .output()
+        .expect("python3 runs tstat-compare");
+    assert!(status.status.success(), "tstat-compare --corpus failed");
+    let text = std::fs::read_to_string(&json).unwrap();
+    let r = compare_json(&text).remove(0);
+    (r.good, r.cells)
+}
+
 fn run_tstat(reference: &Path, trace: &str, netfile: &str, outdir: &Path) {
     let status = Command::new(env!("CARGO_BIN_EXE_tstat"))
         .current_dir(reference)
@@ -198,16 +310,8 @@ fn run_tstat(reference: &Path, trace: &str, netfile: &str, outdir: &Path) {
     );
 }
 
-/// Logs whose header cannot equal the reference's yet, because the column sets it names
-/// are not computed by this build.
-const HEADER_PENDING: &[&str] = &[
-    "log_tcp_complete",
-    "log_tcp_nocomplete",
-    "log_video_complete",
-];
-
-/// The single `*.out` folder a run writes under `root`.
-fn out_folder(root: &Path) -> Option<PathBuf> {
+/// The single `*.out` folder a run writes under `root`, if there is one.
+fn find_out_folder(root: &Path) -> Option<PathBuf> {
     std::fs::read_dir(root)
         .ok()?
         .flatten()
@@ -228,7 +332,8 @@ fn header_lines(path: &Path) -> Vec<String> {
 /// Tstat creates every log runtime.conf enables, each with its header even when empty: the
 /// same file names must exist, with the same header lines.
 fn log_files_and_headers_differ(ref_out: &Path, cand_out: &Path) -> Vec<String> {
-    let (Some(ref_dir), Some(cand_dir)) = (out_folder(ref_out), out_folder(cand_out)) else {
+    let (Some(ref_dir), Some(cand_dir)) = (find_out_folder(ref_out), find_out_folder(cand_out))
+    else {
         return vec!["no .out folder".into()];
     };
     let names = |dir: &Path| -> Vec<String> {
@@ -236,7 +341,7 @@ fn log_files_and_headers_differ(ref_out: &Path, cand_out: &Path) -> Vec<String> 
             .unwrap()
             .flatten()
             .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| n.starts_with("log_") && !HEADER_PENDING.contains(&n.as_str()))
+            .filter(|n| n.starts_with("log_"))
             .collect();
         v.sort();
         v
@@ -265,19 +370,20 @@ fn logs_agree_with_tstat_3_2_1() {
     };
     let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("conformance");
     let _ = std::fs::remove_dir_all(&work);
-    let tcp_cols = columns(&reference, "log_tcp_complete", |c| {
-        !DPI_COLUMNS.contains(&c)
-    });
-    let tcp_core: Vec<&str> = tcp_cols
-        .split(',')
-        .take_while(|c| *c != "c_rtt_avg")
-        .collect();
-    let tcp_core = tcp_core.join(",");
-    let udp_cols = columns(&reference, "log_udp_complete", |c| {
-        !DPI_COLUMNS.contains(&c)
-    });
-    let udp_1_18: Vec<&str> = udp_cols.split(',').take_while(|c| *c != "fqdn").collect();
-    let udp_1_18 = udp_1_18.join(",");
+    let sets = tcp_sets(&reference_columns(&reference, "log_tcp_complete"));
+    assert_eq!(sets.len(), 5, "core and four sets in the reference header");
+    let tcp_all = sets
+        .iter()
+        .flat_map(|(_, c)| c.iter().cloned())
+        .collect::<Vec<_>>()
+        .join(",");
+    let tcp_core = sets[0].1.join(",");
+    let udp_1_18 = reference_columns(&reference, "log_udp_complete")
+        .into_iter()
+        .take_while(|c| c != "fqdn")
+        .filter(|c| !needs_dpi(c))
+        .collect::<Vec<_>>()
+        .join(",");
     let mut failures = Vec::new();
     let mut totals = (0u64, 0u64, 0usize);
     for (net, netfile) in [("netpriv", "conf/net.private"), ("netall", "conf/net.all")] {
@@ -301,8 +407,17 @@ fn logs_agree_with_tstat_3_2_1() {
                     .into_iter()
                     .map(|d| format!("{net} {trace}: {d}")),
             );
+            for log in ["log_tcp_complete", "log_tcp_nocomplete", "log_udp_complete"] {
+                let (ours, theirs) = (
+                    header_line(&out_folder(&cand_out), log),
+                    header_line(&out_folder(&ref_out), log),
+                );
+                if ours != theirs {
+                    failures.push(format!("{net} {trace} {log}: header differs from Tstat's"));
+                }
+            }
             for (log, cols) in [
-                ("log_tcp_complete", &tcp_core),
+                ("log_tcp_complete", &tcp_all),
                 ("log_tcp_nocomplete", &tcp_core),
                 ("log_udp_complete", &udp_1_18),
             ] {
@@ -332,6 +447,16 @@ fn logs_agree_with_tstat_3_2_1() {
         totals.0,
         100.0 * totals.1 as f64 / totals.0.max(1) as f64
     );
+    for net in ["netpriv", "netall"] {
+        for (set, cols) in &sets {
+            if cols.is_empty() {
+                println!("conformance: {net} log_tcp_complete {set}: every column needs DPI");
+                continue;
+            }
+            let (good, cells) = corpus_agreement(&reference, &work, net, &cols.join(","));
+            println!("conformance: {net} log_tcp_complete {set}: {good}/{cells} cells agree");
+        }
+    }
     assert!(
         failures.is_empty(),
         "disagreements with Tstat 3.2.1:\n{}",

@@ -1,6 +1,7 @@
 //! Once the flow tables are warm, analysing a packet allocates nothing: a counting global
-//! allocator watches a second pass over a real trace, log writing included. Only the
-//! allocations of the measuring thread count, since tests run in parallel.
+//! allocator watches a second pass over a real trace, log writing included, with every TCP
+//! column set on. Only the allocations of the measuring thread count, since tests run in
+//! parallel.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -54,11 +55,20 @@ fn load(path: &std::path::Path) -> Frames {
     frames
 }
 
+/// A runtime.conf turning every TCP set on, so the rows written carry every column.
+fn every_set() -> Runtime {
+    let text = "[options]\ntcplog_end_to_end = 1\ntcplog_layer7 = 1\ntcplog_p2p = 1\n\
+                tcplog_options = 1\ntcplog_advanced = 1\n";
+    let rt = Runtime::parse("every-set.conf", text, Runtime::default()).unwrap();
+    assert_eq!(rt.tcplog_level, 31);
+    rt
+}
+
 /// Allocations made while a warm engine analyses `frames` a second time.
 fn allocations_in_second_pass(frames: &Frames) -> (u64, u64) {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("no_alloc_{}", frames.len()));
     std::fs::create_dir_all(&dir).unwrap();
-    let mut logs = TstatLogs::create(&dir, &Runtime::default()).unwrap();
+    let mut logs = TstatLogs::create(&dir, &every_set()).unwrap();
     let mut engine = Engine::new(EngineConfig::default());
     for (ts, link, data) in frames {
         engine.frame(*ts, *link, data, &mut logs);

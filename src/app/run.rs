@@ -10,7 +10,7 @@ use crate::config::nets::NetList;
 use crate::config::runtime::{LogKind, Runtime};
 use crate::decode::SkipReason;
 use crate::engine::{Engine, EngineConfig};
-use crate::sink::logs::{TstatLogs, IMPLEMENTED, IMPLEMENTED_TCP_SETS};
+use crate::sink::logs::{TstatLogs, IMPLEMENTED};
 use crate::sink::outdir;
 use crate::source::{self, TraceInput};
 use crate::time::Timestamp;
@@ -94,14 +94,6 @@ fn load_setup(args: Args) -> Result<Setup, String> {
                 kind.file_name()
             );
         }
-    }
-    let missing_sets = runtime.tcplog_level & !IMPLEMENTED_TCP_SETS;
-    if missing_sets != 0 && (runtime.log_enabled(LogKind::TcpComplete)) {
-        eprintln!(
-            "tstat: warning: TCP log level {} asks for column sets not implemented yet (bits {missing_sets}): \
-             log_tcp_complete carries the core columns only",
-            runtime.tcplog_level
-        );
     }
     let internal = match &args.netfile {
         Some(p) => {
@@ -321,6 +313,13 @@ fn print_summary(engine: &Engine, logs: Option<&TstatLogs>) {
         u.flows, u.table_full
     );
     println!("flows not logged, both ends external: {}", c.external_flows);
+    let segs = &engine.tcp.segments;
+    if segs.evicted > 0 || segs.refused > 0 {
+        println!(
+            "TCP segments forgotten: {} past max_seg_per_quad, {} with the segment pool full",
+            segs.evicted, segs.refused
+        );
+    }
     if c.later_fragments > 0 {
         println!(
             "later IP fragments (no transport header): {}",

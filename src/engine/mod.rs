@@ -4,7 +4,6 @@
 //! handed to a [`RecordSink`]. The engine never touches files.
 
 pub mod flow;
-pub mod seqspace;
 pub mod table;
 pub mod tcp;
 pub mod udp;
@@ -68,6 +67,14 @@ pub struct Engine {
     first_packet: Option<Timestamp>,
 }
 
+/// Segments reserved for the segment books of all TCP connections: 8 per connection slot on
+/// average. A connection normally holds a few (acknowledged neighbours merge); a pool this
+/// size is 46 MB for Tstat's default 180000 connections, of which only the part in use is
+/// ever touched.
+fn segment_pool_size(max_tcp_pairs: u64) -> usize {
+    (max_tcp_pairs as usize).saturating_mul(8)
+}
+
 fn secs_to_ns(s: f64) -> i64 {
     (s * NANOS_PER_SEC as f64) as i64
 }
@@ -80,6 +87,8 @@ impl Engine {
             idle_ns: secs_to_ns(g.tcp_idle_time),
             singleton_ns: secs_to_ns(g.tcp_singleton_time),
             dup_window_ns: (g.min_delta_t_tcp_dup_pkt * 1000.0) as i64,
+            segments: segment_pool_size(g.max_tcp_pairs),
+            segments_per_quadrant: g.max_seg_per_quad,
         });
         let udp = UdpTracker::new(UdpConfig {
             capacity: g.max_udp_pairs as usize,

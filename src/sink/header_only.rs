@@ -10,6 +10,7 @@ use std::io;
 use std::path::Path;
 
 use crate::config::runtime::{LogKind, Runtime};
+use crate::sink::columns;
 
 /// log_mm_complete (RTP/RTCP), columns 1-53.
 const MM: &[&str] = &[
@@ -167,15 +168,86 @@ const HTTP_RESPONSE: &[&str] = &[
     "set_cookie",
 ];
 
+/// log_video_complete: columns every level prints after the TCP core (and E2E) blocks.
+const VIDEO_CORE: &[&str] = &["vd_type_cont", "vd_type_pay", "yt_id16_46", "yt_itag"];
+const VIDEO_INFO: &[&str] = &["vd_dur", "vd_rate_tot", "vd_width", "vd_height"];
+const VIDEO_YOUTUBE: &[&str] = &[
+    "yt_id11",
+    "yt_seek",
+    "yt_red_mode",
+    "yt_red_cnt",
+    "yt_mobile",
+    "yt_stream",
+];
+const VIDEO_RATE_SUMMARY: &[&str] = &[
+    "rate_smpl",
+    "rate_zero",
+    "rate_streak",
+    "rate_avg",
+    "rate_std",
+    "rate_min",
+    "rate_max",
+];
+/// Rate samples and message sizes kept per video flow (Tstat's fixed array lengths).
+const VIDEO_RATE_SAMPLES: usize = 10;
+const VIDEO_MESSAGE_SIZES: usize = 10;
+
+/// videolog bits of runtime.conf [options], as Tstat numbers them.
+mod videolog {
+    pub const END_TO_END: u32 = 1;
+    pub const LAYER7: u32 = 2;
+    pub const OPTIONS: u32 = 4;
+    pub const VIDEOINFO: u32 = 8;
+    pub const YOUTUBE: u32 = 16;
+    pub const ADVANCED: u32 = 32;
+}
+
 /// The logs this module writes, in the order a run reports them.
-pub const KINDS: [LogKind; 6] = [
+pub const KINDS: [LogKind; 7] = [
     LogKind::MmComplete,
     LogKind::SkypeComplete,
     LogKind::ChatComplete,
     LogKind::ChatMessages,
+    LogKind::VideoComplete,
     LogKind::HttpComplete,
     LogKind::DnsComplete,
 ];
+
+/// The video log's column names for a videolog level: the TCP core, then each set in
+/// Tstat's order.
+fn video_columns(level: u32) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    let mut add = |group: &[&str]| names.extend(group.iter().map(|n| n.to_string()));
+    add(columns::TCP_CORE);
+    if level & videolog::END_TO_END != 0 {
+        add(columns::TCP_E2E);
+    }
+    add(VIDEO_CORE);
+    if level & videolog::VIDEOINFO != 0 {
+        add(VIDEO_INFO);
+    }
+    if level & videolog::YOUTUBE != 0 {
+        add(VIDEO_YOUTUBE);
+    }
+    if level & videolog::ADVANCED != 0 {
+        for side in ["c", "s"] {
+            names.extend(VIDEO_RATE_SUMMARY.iter().map(|n| format!("{side}_{n}")));
+        }
+        for side in ["c", "s"] {
+            names.extend((1..=VIDEO_RATE_SAMPLES).map(|i| format!("{side}_rate{i}")));
+        }
+        names.push("s_msg".into());
+        names.extend((1..=VIDEO_MESSAGE_SIZES).map(|i| format!("s_msgsize{i}")));
+    }
+    let mut add = |group: &[&str]| names.extend(group.iter().map(|n| n.to_string()));
+    if level & videolog::OPTIONS != 0 {
+        add(columns::TCP_OPTIONS);
+    }
+    if level & videolog::LAYER7 != 0 {
+        add(columns::TCP_LAYER7);
+    }
+    names
+}
 
 /// `prefix` then `name:index` pairs joined by `sep`, one line.
 fn header_line(prefix: &str, names: &[&str], sep: char) -> String {
@@ -194,8 +266,14 @@ fn header_line(prefix: &str, names: &[&str], sep: char) -> String {
 
 /// The whole header text of a header-only log. Tstat 3.2.1 writes no header in
 /// log_skype_complete, so that file starts empty.
-pub fn header_text(kind: LogKind) -> Option<String> {
+pub fn header_text(kind: LogKind, runtime: &Runtime) -> Option<String> {
     Some(match kind {
+        LogKind::VideoComplete => {
+            let level = runtime.videolog_level;
+            let names = video_columns(level);
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            header_line(&format!("#{level:02}#"), &names, ' ')
+        }
         LogKind::MmComplete => header_line("#", MM, ' '),
         LogKind::SkypeComplete => String::new(),
         LogKind::ChatComplete => header_line("#", CHAT, ' '),
@@ -215,7 +293,7 @@ pub fn create(dir: &Path, runtime: &Runtime) -> io::Result<Vec<LogKind>> {
         if !runtime.log_enabled(kind) {
             continue;
         }
-        if let Some(text) = header_text(kind) {
+        if let Some(text) = header_text(kind, runtime) {
             fs::write(dir.join(kind.file_name()), text)?;
             created.push(kind);
         }
@@ -229,7 +307,7 @@ mod tests {
 
     #[test]
     fn http_header_has_both_row_kinds_tab_separated() {
-        let text = header_text(LogKind::HttpComplete).unwrap();
+        let text = header_text(LogKind::HttpComplete, &Runtime::default()).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 2);
         assert!(lines[0].starts_with("#C#c_ip:1\tc_port:2\ts_ip:3"));
@@ -240,12 +318,29 @@ mod tests {
 
     #[test]
     fn numbering_follows_the_column_lists() {
-        let mm = header_text(LogKind::MmComplete).unwrap();
+        let rt = Runtime::default();
+        let mm = header_text(LogKind::MmComplete, &rt).unwrap();
         assert!(mm.starts_with("#a_proto:1 direction:2 c_proto:3 "));
         assert!(mm.ends_with(" jitter90k_min:53\n"));
-        let dns = header_text(LogKind::DnsComplete).unwrap();
+        let dns = header_text(LogKind::DnsComplete, &rt).unwrap();
         assert!(dns.ends_with(" arcount:21 pkt_size:22\n"));
-        assert_eq!(header_text(LogKind::SkypeComplete).unwrap(), "");
-        assert_eq!(header_text(LogKind::TcpComplete), None);
+        assert_eq!(header_text(LogKind::SkypeComplete, &rt).unwrap(), "");
+        assert_eq!(header_text(LogKind::TcpComplete, &rt), None);
+    }
+
+    #[test]
+    fn video_header_follows_its_level() {
+        let mut rt = Runtime::default();
+        rt.videolog_level = 0;
+        let bare = header_text(LogKind::VideoComplete, &rt).unwrap();
+        assert!(bare.starts_with("#00#c_ip:1 "));
+        assert!(
+            bare.ends_with(" http_t:44 vd_type_cont:45 vd_type_pay:46 yt_id16_46:47 yt_itag:48\n")
+        );
+        rt.videolog_level = 32;
+        let advanced = header_text(LogKind::VideoComplete, &rt).unwrap();
+        assert!(advanced.contains(" yt_itag:48 c_rate_smpl:49 "));
+        assert!(advanced.contains(" s_rate_max:62 c_rate1:63 "));
+        assert!(advanced.ends_with(" s_msgsize10:93\n"));
     }
 }

@@ -5,9 +5,9 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use crate::config::runtime::{LogKind, Runtime};
+use crate::config::runtime::{tcplog, LogKind, Runtime};
 use crate::engine::flow::Dir;
-use crate::engine::tcp::{TcpFlow, TcpHalf};
+use crate::engine::tcp::{OptionsSet, TcpFlow, TcpHalf};
 use crate::engine::udp::{UdpFlow, UdpHalf};
 
 use super::columns;
@@ -22,9 +22,6 @@ pub const IMPLEMENTED: [LogKind; 3] = [
     LogKind::UdpComplete,
 ];
 
-/// TCP log sets this build computes (bits of the tcplog level).
-pub const IMPLEMENTED_TCP_SETS: u32 = 0;
-
 const WRITE_BUFFER: usize = 256 * 1024;
 
 pub struct TstatLogs {
@@ -33,6 +30,8 @@ pub struct TstatLogs {
     tcp_nocomplete: Option<BufWriter<File>>,
     udp_complete: Option<BufWriter<File>>,
     line: Line,
+    /// tcplog level: which sets log_tcp_complete rows carry.
+    level: u32,
     /// First write error, reported at close.
     error: Option<io::Error>,
     pub rows: u64,
@@ -41,7 +40,7 @@ pub struct TstatLogs {
 impl TstatLogs {
     /// Create the enabled, implemented log files in `dir`, each with its header.
     pub fn create(dir: &Path, runtime: &Runtime) -> io::Result<TstatLogs> {
-        let level = runtime.tcplog_level & IMPLEMENTED_TCP_SETS;
+        let level = runtime.tcplog_level;
         let open = |kind: LogKind, header: String| -> io::Result<Option<BufWriter<File>>> {
             if !runtime.log_enabled(kind) {
                 return Ok(None);
@@ -56,7 +55,7 @@ impl TstatLogs {
             dir: dir.to_path_buf(),
             tcp_complete: open(
                 LogKind::TcpComplete,
-                columns::header(Some(level), &[columns::TCP_CORE]),
+                columns::header(Some(level), &columns::tcp_complete_groups(level)),
             )?,
             tcp_nocomplete: open(
                 LogKind::TcpNocomplete,
@@ -64,6 +63,7 @@ impl TstatLogs {
             )?,
             udp_complete: open(LogKind::UdpComplete, columns::header(None, &[columns::UDP]))?,
             line: Line::with_capacity(1024),
+            level,
             error: None,
             rows: 0,
         })
@@ -122,6 +122,10 @@ impl RecordSink for TstatLogs {
         }
         self.line.clear();
         tcp_core(&mut self.line, flow);
+        // Only complete connections carry the sets (Tstat's choice).
+        if complete {
+            tcp_sets(&mut self.line, flow, self.level);
+        }
         self.line.end();
         if complete {
             self.write_line(|s| s.tcp_complete.as_mut());
@@ -178,9 +182,115 @@ pub fn tcp_core(l: &mut Line, f: &TcpFlow) {
     // Anonymisation (-Y) is not implemented, so no address is ever a crypto one.
     l.flag(false);
     l.flag(false);
-    // con_t, p2p_t, http_t: no classifier has matched.
+    l.uint(f.classes.con_type as u64);
+    l.uint(f.classes.p2p_protocol() as u64);
+    l.uint(f.classes.http_type() as u64);
+}
+
+/// The sets enabled in `level`, in Tstat's order.
+pub fn tcp_sets(l: &mut Line, f: &TcpFlow, level: u32) {
+    if level & tcplog::END_TO_END != 0 {
+        end_to_end(l, &f.c2s);
+        end_to_end(l, &f.s2c);
+    }
+    if level & tcplog::P2P != 0 {
+        p2p(l, f);
+    }
+    if level & tcplog::OPTIONS != 0 {
+        options(l, &f.c2s);
+        options(l, &f.s2c);
+    }
+    if level & tcplog::LAYER7 != 0 {
+        layer7(l, f);
+    }
+    // tcplog_advanced: Tstat 3.2.1 prints nothing for it (all its columns are compiled out).
+}
+
+/// Columns 45-51 (client) or 52-58 (server): RTT in ms, TTL.
+fn end_to_end(l: &mut Line, h: &TcpHalf) {
+    l.float6(h.rtt.mean() / 1000.0);
+    l.float6(h.rtt.min as f64 / 1000.0);
+    l.float6(h.rtt.max as f64 / 1000.0);
+    l.float6(h.rtt.stdev() / 1000.0);
+    l.uint(h.rtt.count as u64);
+    l.uint(h.ttl_min as u64);
+    l.uint(h.ttl_max as u64);
+}
+
+fn p2p(l: &mut Line, f: &TcpFlow) {
+    let c = &f.classes;
+    l.uint(c.p2p_subtype() as u64);
+    l.uint(c.ed2k.data as u64);
+    l.uint(c.ed2k.signalling as u64);
+    l.uint(c.ed2k.client_to_server as u64);
+    l.uint(c.ed2k.client_to_client as u64);
+    l.uint(c.ed2k.chat as u64);
+}
+
+/// One direction of the Options set (65-87 client, 88-110 server).
+fn options(l: &mut Line, h: &TcpHalf) {
+    let o: &OptionsSet = &h.opts;
+    l.flag(o.window_scale_seen);
+    l.flag(o.timestamp_seen);
+    l.uint(o.window_scale as u64);
+    l.flag(o.sack_permitted);
+    l.uint(o.sacks as u64);
+    l.int(o.mss as i64);
+    l.uint(o.seg_max as u64);
+    l.uint(o.seg_min as u64);
+    l.uint(o.win_max as u64);
+    l.uint(o.win_min as u64);
+    l.uint(o.win_zero as u64);
+    l.uint(o.in_flight_max as u64);
+    l.uint(o.in_flight_min as u64);
+    l.uint(o.initial_window as u64);
+    let a = &h.anomalies;
+    for n in [
+        a.rto,
+        a.fast_retransmit,
+        a.reordering,
+        a.network_duplicate,
+        a.unknown,
+        a.flow_control,
+        a.unneeded_rto,
+        a.unneeded_fast_retransmit,
+    ] {
+        l.uint(n as u64);
+    }
+    l.flag(o.inconsistent_syn);
+}
+
+/// Columns 111-134. Without a classifier match Tstat prints fixed placeholders: `---` for the
+/// HTTP response, `-` for names, `0.000000` for TLS times, `0.0` for the DNS times.
+fn layer7(l: &mut Line, f: &TcpFlow) {
+    let c = &f.classes;
+    let names = c.names.as_deref();
+    let name = |l: &mut Line, n: Option<&String>, none: &str| l.text(n.map_or(none, |s| s));
+    l.uint(c.http_requests as u64);
+    l.uint(c.http_responses as u64);
+    name(l, names.and_then(|n| n.http_response.as_ref()), "---");
+    l.uint(f.c2s.messages as u64);
+    l.uint(f.s2c.messages as u64);
+    name(l, names.and_then(|n| n.tls_sni.as_ref()), "-");
+    name(l, names.and_then(|n| n.tls_server_name.as_ref()), "-");
+    l.uint(c.client_npnalpn as u64);
+    l.uint(c.server_npnalpn as u64);
+    l.uint(c.tls_session as u64);
+    // TLS handshake and application-data times and bytes: no TLS analysis yet.
+    for _ in 0..4 {
+        l.float6(0.0);
+    }
     l.uint(0);
     l.uint(0);
+    // fqdn, dns_rslv, req_tm, res_tm: no DNS cache yet.
+    name(l, names.and_then(|n| n.fqdn.as_ref()), "-");
+    l.text("-");
+    l.text("0.0");
+    l.text("0.0");
+    name(l, names.and_then(|n| n.http_hostname.as_ref()), "-");
+    name(l, names.and_then(|n| n.tls_client_version.as_ref()), "-");
+    name(l, names.and_then(|n| n.tls_server_version.as_ref()), "-");
+    // dns_enc
     l.uint(0);
 }
 

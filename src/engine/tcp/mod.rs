@@ -11,6 +11,11 @@
 //! * A RST or a timeout writes a complete record when both sides sent a SYN; a connection
 //!   still active at the end of the trace is always nocomplete.
 
+pub mod l7;
+pub mod options;
+pub mod rtt;
+pub mod segments;
+
 use std::net::IpAddr;
 
 use smoltcp::wire::TcpPacket;
@@ -19,8 +24,10 @@ use crate::decode::IpPacket;
 use crate::time::Timestamp;
 
 use super::flow::{Dir, Endpoint, FlowKey};
-use super::seqspace::SeqSpace;
 use super::table::FlowTable;
+use l7::Classification;
+use rtt::RttStats;
+use segments::{Anomalies, Context, SegmentBook, SegmentPool};
 
 /// Expiry queues.
 const SINGLETON: usize = 0;
@@ -46,17 +53,68 @@ pub struct TcpHalf {
     pub last_payload: Option<Timestamp>,
     /// First segment with ACK set and SYN clear.
     pub first_ack: Option<Timestamp>,
+    /// Round-trip times of this direction's segments, measured at the peer's ACKs.
+    pub rtt: RttStats,
+    /// IPv4 TTL or IPv6 hop limit; 0 = none seen (a TTL of 0 never sets the minimum).
     pub ttl_min: u8,
     pub ttl_max: u8,
-    pub seq: SeqSpace,
+    pub opts: OptionsSet,
+    pub anomalies: Anomalies,
+    /// PSH- or FIN-delimited messages (`c_pkts_push`).
+    pub messages: u32,
+    /// Sequence ranges sent, in the tracker's segment pool.
+    book: SegmentBook,
     /// Sequence number just past our FIN, and whether the peer acknowledged it.
     fin_seq: u32,
     fin_acked: bool,
+    /// Sequence number of the last SYN, and end of the last FIN (64-bit as in Tstat).
+    syn_seq: u32,
+    fin_end: u64,
+    /// End of the last segment that was not a retransmission.
+    next_seq: u32,
+    /// Last acknowledgement number sent; a SYN from the peer sets it to the peer's ISN.
+    last_ack: u32,
+    /// Window of the last ACK or SYN (scaled).
+    window: u32,
+    /// The peer acknowledged something beyond our SYN.
+    data_acked: bool,
+    /// `next_seq` when the last message ended.
+    message_end: u32,
     /// Time of the last non-duplicate packet, and the fields the duplicate test compares.
     last_time: Timestamp,
     prev_ident: u16,
     prev_ip_len: usize,
     prev_checksum: u16,
+}
+
+/// The TCP Options set of one direction, in Tstat's units.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OptionsSet {
+    /// A window-scale / timestamp / SACK-permitted option was seen.
+    pub window_scale_seen: bool,
+    pub timestamp_seen: bool,
+    pub sack_permitted: bool,
+    /// Shift of the last window-scale option; reset to 0 once data flows unless both sides
+    /// sent one.
+    pub window_scale: u8,
+    /// Segments with SACK blocks.
+    pub sacks: u32,
+    /// MSS option of the last segment carrying one, read as a signed 16-bit number the way
+    /// Tstat stores it: 65495 (loopback) is -41, and 65535 reads as -1, "no option".
+    pub mss: i16,
+    /// Largest and smallest payload (0: no payload).
+    pub seg_max: u32,
+    pub seg_min: u32,
+    /// Largest and smallest non-zero window announced, scaled; count of zero windows.
+    pub win_max: u32,
+    pub win_min: u32,
+    pub win_zero: u32,
+    /// Largest and smallest bytes in flight, and payload sent before the first ACK of data.
+    pub in_flight_max: u32,
+    pub in_flight_min: u32,
+    pub initial_window: u32,
+    /// A repeated SYN (or FIN) carried a different sequence number.
+    pub inconsistent_syn: bool,
 }
 
 /// A TCP connection as the logs report it.
@@ -70,6 +128,8 @@ pub struct TcpFlow {
     pub last: Timestamp,
     pub c2s: TcpHalf,
     pub s2c: TcpHalf,
+    /// Filled by the payload classifiers (none yet).
+    pub classes: Classification,
     pub serial: u64,
 }
 
@@ -111,6 +171,9 @@ pub struct TcpConfig {
     pub idle_ns: i64,
     pub singleton_ns: i64,
     pub dup_window_ns: i64,
+    /// Segments the shared segment pool holds, and per sequence-space quadrant (0: no limit).
+    pub segments: usize,
+    pub segments_per_quadrant: u64,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -137,6 +200,7 @@ pub enum Step {
 pub struct TcpTracker {
     cfg: TcpConfig,
     table: FlowTable<FlowKey, TcpFlow>,
+    pub segments: SegmentPool,
     pub counters: TcpCounters,
     serial: u64,
 }
@@ -148,12 +212,18 @@ struct Segment {
     seq: u32,
     ack_number: u32,
     checksum: u16,
+    window: u16,
     syn: bool,
     ack: bool,
     fin: bool,
     rst: bool,
+    psh: bool,
     /// Payload length from the IP header (the snaplen does not matter).
     payload_len: u64,
+    options: options::TcpOptions,
+    /// What Tstat compares as "IP id": IPv4's identification, IPv6's payload length (the
+    /// field at the same offset).
+    ip_id: u16,
 }
 
 fn parse_segment(ip: &IpPacket<'_>) -> Option<Segment> {
@@ -174,11 +244,19 @@ fn parse_segment(ip: &IpPacket<'_>) -> Option<Segment> {
         seq: tcp.seq_number().0 as u32,
         ack_number: tcp.ack_number().0 as u32,
         checksum: tcp.checksum(),
+        window: tcp.window_len(),
         syn: tcp.syn(),
         ack: tcp.ack(),
         fin: tcp.fin(),
         rst: tcp.rst(),
+        psh: tcp.psh(),
         payload_len: ip.payload_len.saturating_sub(header_len) as u64,
+        options: options::parse(ip.payload, header_len),
+        ip_id: if ip.is_ipv6() {
+            ip.total_len.saturating_sub(40) as u16
+        } else {
+            ip.ident
+        },
     })
 }
 
@@ -187,6 +265,7 @@ impl TcpTracker {
         TcpTracker {
             cfg,
             table: FlowTable::with_capacity(cfg.capacity),
+            segments: SegmentPool::new(cfg.segments, cfg.segments_per_quadrant),
             counters: TcpCounters::default(),
             serial: 0,
         }
@@ -251,7 +330,7 @@ impl TcpTracker {
             Dir::S2C
         };
         flow.last = ts;
-        match track(flow, dir, ts, ip, &seg, dup_window) {
+        match track(flow, &mut self.segments, dir, ts, ip, &seg, dup_window) {
             Outcome::Open => {
                 let queue = if flow.singleton() {
                     SINGLETON
@@ -271,7 +350,7 @@ impl TcpTracker {
             }
             Outcome::Closed { complete } => {
                 emit(flow, complete);
-                self.table.remove(slot);
+                self.close(slot);
             }
         }
         Step::Done
@@ -289,9 +368,17 @@ impl TcpTracker {
                     break;
                 }
                 emit(flow, flow.handshake_seen());
-                self.table.remove(slot);
+                self.close(slot);
             }
         }
+    }
+
+    /// Forget a written connection, giving its segments back to the pool.
+    fn close(&mut self, slot: u32) {
+        let flow = self.table.get_mut(slot);
+        flow.c2s.book.release(&mut self.segments);
+        flow.s2c.book.release(&mut self.segments);
+        self.table.remove(slot);
     }
 
     /// End of trace at `now`: connections already timed out are written as a timeout would
@@ -313,13 +400,13 @@ impl TcpTracker {
             if timed_out(self, s) {
                 let flow = self.table.get(s);
                 emit(flow, flow.handshake_seen());
-                self.table.remove(s);
+                self.close(s);
             }
         }
         for s in slots {
             if self.table.key(s).is_some() {
                 emit(self.table.get(s), false);
-                self.table.remove(s);
+                self.close(s);
             }
         }
     }
@@ -334,6 +421,7 @@ enum Outcome {
 /// Apply one segment to the connection, in Tstat's order of checks.
 fn track(
     flow: &mut TcpFlow,
+    pool: &mut SegmentPool,
     dir: Dir,
     ts: Timestamp,
     ip: &IpPacket<'_>,
@@ -374,11 +462,28 @@ fn track(
     if seg.ack && other.fin > 0 && seg.ack_number >= other.fin_seq.wrapping_add(1) {
         other.fin_acked = true;
     }
+    // The window is scaled with what was known before this segment's own options.
+    let window = announced_window(h, other, seg);
     h.last_time = ts;
-    account(h, ip.ttl, seg);
-    if seg.ack && other.seq.is_started() {
-        let ack = other.seq.position(seg.ack_number);
-        other.seq.ack(ack);
+    note_syn_and_fin(h, other, seg);
+    note_options(h, other, seg);
+    if seg.payload_len > 0 {
+        h.pkts_data += 1;
+        h.bytes_all += seg.payload_len;
+        note_segment_size(&mut h.opts, seg.payload_len as u32);
+    }
+    note_ttl(h, ip.ttl);
+    h.pkts_all += 1;
+    let now = micros(ts);
+    let verdict = account_sequence(h, other, pool, seg, now);
+    if seg.ack {
+        other
+            .book
+            .acknowledge(pool, seg.ack_number, now, &mut other.rtt);
+    }
+    let retransmitted = verdict.retransmitted > 0;
+    if !retransmitted {
+        h.next_seq = seg.seq.wrapping_add(seg.payload_len as u32);
     }
     if seg.rst {
         if seg.ack {
@@ -388,14 +493,17 @@ fn track(
             complete: flow.handshake_seen(),
         };
     }
+    note_window(h, seg, window);
     if seg.ack {
         h.acks += 1;
         if seg.payload_len == 0 && !seg.syn && !seg.fin {
             h.pure_acks += 1;
         }
-        if !seg.syn && h.first_ack.is_none() {
-            h.first_ack = Some(ts);
-        }
+        h.last_ack = seg.ack_number;
+    }
+    note_initial_window(h, other, seg, retransmitted);
+    if seg.ack && !seg.syn && h.first_ack.is_none() {
+        h.first_ack = Some(ts);
     }
     if seg.payload_len > 0 {
         if h.first_payload.is_none() {
@@ -403,32 +511,174 @@ fn track(
         }
         h.last_payload = Some(ts);
     }
+    if !seg.syn && !verdict.out_of_order && !retransmitted {
+        note_in_flight(h, other, seg);
+    }
+    count_message(h, seg);
     if flow.c2s.fin_acked && flow.s2c.fin_acked {
         return Outcome::Closed { complete: true };
     }
     Outcome::Open
 }
 
-/// Packet, byte and sequence-space counters of the sender's half.
-fn account(h: &mut TcpHalf, ttl: u8, seg: &Segment) {
-    if seg.payload_len > 0 {
-        h.pkts_data += 1;
-        h.bytes_all += seg.payload_len;
+/// Tstat's clock: whole microseconds.
+fn micros(ts: Timestamp) -> i64 {
+    ts.0.div_euclid(1000)
+}
+
+/// The receive window a segment announces (RFC 7323 §2.3): scaled by the sender's shift once
+/// both sides have sent a window-scale option; 0 for a segment with neither ACK nor SYN.
+fn announced_window(h: &TcpHalf, other: &TcpHalf, seg: &Segment) -> u64 {
+    if !(seg.ack || seg.syn) {
+        return 0;
     }
-    if h.pkts_all == 0 {
+    let w = seg.window as u64;
+    if h.opts.window_scale_seen && other.opts.window_scale_seen {
+        // A shift of 64 or more wraps like the x86 shift Tstat compiles to.
+        w.wrapping_shl(h.opts.window_scale as u32)
+    } else {
+        w
+    }
+}
+
+/// A repeated SYN or FIN with a different sequence number marks the direction; a SYN also
+/// tells the peer where our sequence space starts.
+fn note_syn_and_fin(h: &mut TcpHalf, other: &mut TcpHalf, seg: &Segment) {
+    if seg.syn {
+        if h.syn > 1 && h.syn_seq != seg.seq {
+            h.opts.inconsistent_syn = true;
+        }
+        h.syn_seq = seg.seq;
+        other.last_ack = seg.seq;
+    }
+    if seg.fin {
+        let end = seg.seq as u64 + seg.payload_len;
+        if h.fin > 1 && h.fin_end != end {
+            h.opts.inconsistent_syn = true;
+        }
+        h.fin_end = end;
+    }
+}
+
+fn note_options(h: &mut TcpHalf, other: &mut TcpHalf, seg: &Segment) {
+    let o = &seg.options;
+    if let Some(mss) = o.mss.map(|m| m as i16).filter(|&m| m != -1) {
+        h.opts.mss = mss;
+    }
+    if let Some(shift) = o.window_scale {
+        h.opts.window_scale = shift;
+        h.opts.window_scale_seen = true;
+    }
+    h.opts.timestamp_seen |= o.timestamp;
+    // Scaling is in force only when both SYNs asked for it (RFC 7323 §2.2).
+    let both_scale = h.opts.window_scale_seen && other.opts.window_scale_seen;
+    if !seg.syn && !both_scale {
+        h.opts.window_scale = 0;
+        other.opts.window_scale = 0;
+    }
+    h.opts.sack_permitted |= o.sack_permitted;
+    if o.sack_blocks {
+        h.opts.sacks += 1;
+    }
+}
+
+fn note_segment_size(o: &mut OptionsSet, len: u32) {
+    o.seg_max = o.seg_max.max(len);
+    if o.seg_min == 0 || len < o.seg_min {
+        o.seg_min = len;
+    }
+}
+
+fn note_ttl(h: &mut TcpHalf, ttl: u8) {
+    if h.ttl_min == 0 || ttl < h.ttl_min {
         h.ttl_min = ttl;
-        h.ttl_max = ttl;
     }
-    h.ttl_min = h.ttl_min.min(ttl);
     h.ttl_max = h.ttl_max.max(ttl);
-    h.pkts_all += 1;
-    let start = h.seq.unwrap(seg.seq);
-    if !(seg.syn || seg.fin || seg.payload_len > 0) {
+}
+
+/// Window statistics of a segment with ACK or SYN (a RST never gets here).
+fn note_window(h: &mut TcpHalf, seg: &Segment, window: u64) {
+    if !(seg.ack || seg.syn) {
         return;
+    }
+    let o = &mut h.opts;
+    h.window = window as u32;
+    if window > o.win_max as u64 {
+        o.win_max = window as u32;
+    }
+    if window > 0 && (o.win_min == 0 || window < o.win_min as u64) {
+        o.win_min = window as u32;
+    }
+    if seg.ack && window == 0 {
+        o.win_zero += 1;
+    }
+}
+
+/// Payload sent before the peer acknowledged anything beyond our SYN.
+fn note_initial_window(h: &mut TcpHalf, other: &mut TcpHalf, seg: &Segment, retransmitted: bool) {
+    if seg.ack && !other.data_acked && other.syn_seq.wrapping_add(1) != seg.ack_number {
+        other.data_acked = true;
+    }
+    if seg.payload_len > 0 && !h.data_acked && !retransmitted {
+        h.opts.initial_window = h.opts.initial_window.wrapping_add(seg.payload_len as u32);
+    }
+}
+
+/// Bytes in flight: from the peer's last ACK to the end of this segment.
+fn note_in_flight(h: &mut TcpHalf, other: &TcpHalf, seg: &Segment) {
+    let end = seg.seq.wrapping_add(seg.payload_len as u32);
+    let in_flight = end.wrapping_sub(other.last_ack);
+    if (in_flight as i32) <= 0 {
+        return;
+    }
+    let o = &mut h.opts;
+    o.in_flight_max = o.in_flight_max.max(in_flight);
+    if o.in_flight_min == 0 || in_flight < o.in_flight_min {
+        o.in_flight_min = in_flight;
+    }
+}
+
+/// A PSH or FIN with ACK ends a message if new data was sent since the last one.
+fn count_message(h: &mut TcpHalf, seg: &Segment) {
+    if !(seg.ack && (seg.psh || seg.fin)) || h.message_end >= h.next_seq {
+        return;
+    }
+    let size = if h.message_end == 0 {
+        h.next_seq.wrapping_sub(h.syn_seq).wrapping_sub(1)
+    } else {
+        h.next_seq.wrapping_sub(h.message_end)
+    };
+    if size != 0 {
+        h.messages += 1;
+    }
+    h.message_end = h.next_seq;
+}
+
+/// Judge the sequence numbers of a segment with SYN, FIN or payload against what this
+/// direction sent before: unique, retransmitted and out-of-order counters, and the anomaly
+/// classification.
+fn account_sequence(
+    h: &mut TcpHalf,
+    other: &TcpHalf,
+    pool: &mut SegmentPool,
+    seg: &Segment,
+    now: i64,
+) -> segments::Verdict {
+    if !(seg.syn || seg.fin || seg.payload_len > 0) {
+        return segments::Verdict::default();
     }
     // SYN and FIN each occupy one sequence number (RFC 9293 §3.4).
     let mut len = seg.payload_len + seg.syn as u64 + seg.fin as u64;
-    let verdict = h.seq.segment(start, len);
+    let cx = Context::new(
+        now,
+        seg.ip_id,
+        &h.rtt,
+        &other.rtt,
+        other.window == 0 && h.syn != 0 && other.syn != 0,
+    );
+    let verdict = h
+        .book
+        .record(pool, seg.seq, len as u32, &cx, &mut h.anomalies);
     let mut repeated = verdict.retransmitted;
     if seg.syn {
         len -= 1;
@@ -452,4 +702,5 @@ fn account(h: &mut TcpHalf, ttl: u8, seg: &Segment) {
         h.pkts_retx += 1;
         h.bytes_retx += repeated;
     }
+    verdict
 }
