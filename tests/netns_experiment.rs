@@ -10,8 +10,7 @@
 //!   analyzer miscounts; the harness's own reading of the capture is printed beside tstat's.
 //! * the min RTT is within 10 % of the imposed RTT: independently (SYN→SYN/ACK and
 //!   data→ACK times in the capture, which also validates the forwarder) and from tstat's
-//!   c_rtt_min column. While the End-to-End columns are not implemented, a missing
-//!   c_rtt_min fails the test unless TSTAT_NETNS_ALLOW_NO_RTT=1.
+//!   c_rtt_min column (End-to-End set).
 //!
 //! Needs root, `ip netns`, /dev/net/tun, python3 and tcpdump. Without them the test prints
 //! one line and passes, unless TSTAT_REQUIRE_NETNS=1 (set by .ci/run), which makes it fail.
@@ -264,17 +263,8 @@ fn netns_experiment_retransmissions_and_rtt() {
                 "c_rtt_min {min_tstat:.3} ms is not within 10 % of {imposed} ms"
             ));
         }
-    } else if env_is("TSTAT_NETNS_ALLOW_NO_RTT") {
-        println!(
-            "NOTE: log_tcp_complete has no c_rtt_min column (End-to-End set not implemented): \
-             tstat's RTT NOT checked, allowed by TSTAT_NETNS_ALLOW_NO_RTT=1"
-        );
     } else {
-        failures.push(
-            "log_tcp_complete has no c_rtt_min column (End-to-End set not implemented), so \
-             tstat's RTT is unchecked; set TSTAT_NETNS_ALLOW_NO_RTT=1 to accept that"
-                .into(),
-        );
+        failures.push("log_tcp_complete has no c_rtt_min column: tstat's RTT is unchecked".into());
     }
     assert!(
         failures.is_empty(),
