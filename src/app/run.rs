@@ -320,6 +320,12 @@ fn print_summary(engine: &Engine, logs: Option<&TstatLogs>) {
             segs.evicted, segs.refused
         );
     }
+    if engine.udp.rtp_untracked() > 0 {
+        println!(
+            "UDP directions not typed as RTP, source pool full: {}",
+            engine.udp.rtp_untracked()
+        );
+    }
     if c.later_fragments > 0 {
         println!(
             "later IP fragments (no transport header): {}",
