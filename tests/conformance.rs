@@ -22,8 +22,14 @@ const NEEDS_DPI: [(&str, &str); 32] = [
     ("con_t", "protocol classes found by DPI"),
     ("p2p_t", "P2P protocol found by IPP2P"),
     ("http_t", "HTTP content class found by DPI"),
-    ("c_type", "UDP protocol class found by DPI"),
-    ("s_type", "UDP protocol class found by DPI"),
+    (
+        "c_type",
+        "UDP protocol class found by DPI (compared when built with `dpi`)",
+    ),
+    (
+        "s_type",
+        "UDP protocol class found by DPI (compared when built with `dpi`)",
+    ),
     ("p2p_st", "P2P subtype found by IPP2P"),
     ("ed2k_data", "eDonkey messages counted by IPP2P"),
     ("ed2k_sig", "eDonkey messages counted by IPP2P"),
@@ -54,6 +60,10 @@ const NEEDS_DPI: [(&str, &str); 32] = [
 ];
 
 fn needs_dpi(column: &str) -> bool {
+    // The UDP types come from this build's `dpi` feature.
+    if cfg!(feature = "dpi") && ["c_type", "s_type"].contains(&column) {
+        return false;
+    }
     NEEDS_DPI.iter().any(|(c, _)| *c == column)
 }
 

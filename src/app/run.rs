@@ -118,6 +118,7 @@ fn engine_for(setup: &Setup) -> Engine {
         internal: setup.internal.clone(),
         trace_udp: !setup.args.no_udp,
         trace_ipv6: !setup.args.no_ipv6,
+        skype: setup.args.bayes.is_some(),
     })
 }
 

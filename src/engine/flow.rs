@@ -61,3 +61,13 @@ pub enum Dir {
     /// Server to client.
     S2C = 1,
 }
+
+impl Dir {
+    /// The opposite direction.
+    pub fn other(self) -> Dir {
+        match self {
+            Dir::C2S => Dir::S2C,
+            Dir::S2C => Dir::C2S,
+        }
+    }
+}

@@ -26,6 +26,8 @@ pub struct EngineConfig {
     pub internal: NetList,
     pub trace_udp: bool,
     pub trace_ipv6: bool,
+    /// Tstat's Skype classifier (on when a Bayes configuration is given with `-B`).
+    pub skype: bool,
 }
 
 impl Default for EngineConfig {
@@ -35,6 +37,7 @@ impl Default for EngineConfig {
             internal: NetList::everything(),
             trace_udp: true,
             trace_ipv6: true,
+            skype: false,
         }
     }
 }
@@ -95,6 +98,7 @@ impl Engine {
             idle_ns: secs_to_ns(g.udp_idle_time),
             singleton_ns: secs_to_ns(g.udp_singleton_time),
             dup_window_ns: (g.min_delta_t_udp_dup_pkt * 1000.0) as i64,
+            skype: cfg.skype,
         });
         Engine {
             internal: cfg.internal,

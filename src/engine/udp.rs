@@ -74,6 +74,8 @@ pub struct UdpConfig {
     pub idle_ns: i64,
     pub singleton_ns: i64,
     pub dup_window_ns: i64,
+    /// Run the Skype classifier (Tstat does when given `-B`).
+    pub skype: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -224,6 +226,10 @@ impl UdpTracker {
                 ports: (flow.client.port, flow.server.port),
                 flow_packets: flow.packets,
                 dir_packets: flow.half(dir).packets,
+                other_packets: flow.half(dir.other()).packets,
+                now: ts,
+                dir_first: flow.half(dir).first,
+                skype: self.cfg.skype,
             };
             flow.class.packet(dir, &pkt, &mut self.rtp);
         }
@@ -247,8 +253,9 @@ impl UdpTracker {
                 if now.0.saturating_sub(flow.last.0) <= timeout {
                     break;
                 }
+                let flow = self.table.get_mut(slot);
+                close_class(flow, self.cfg.skype, &mut self.rtp);
                 emit(flow);
-                self.table.get_mut(slot).class.release(&mut self.rtp);
                 self.table.remove(slot);
             }
         }
@@ -259,11 +266,20 @@ impl UdpTracker {
         let mut slots: Vec<u32> = self.table.live_slots().collect();
         slots.sort_unstable_by_key(|&s| self.table.get(s).serial);
         for s in slots {
-            emit(self.table.get(s));
-            self.table.get_mut(s).class.release(&mut self.rtp);
+            let flow = self.table.get_mut(s);
+            close_class(flow, self.cfg.skype, &mut self.rtp);
+            emit(flow);
             self.table.remove(s);
         }
     }
+}
+
+/// The flow ends: classifiers that judge at the end do so, shared pools get their slots back.
+fn close_class(flow: &mut UdpFlow, skype: bool, rtp: &mut RtpPool) {
+    if cfg!(feature = "dpi") {
+        flow.class.close(skype, flow.c2s.packets, flow.s2c.packets);
+    }
+    flow.class.release(rtp);
 }
 
 fn endpoints(ip: &IpPacket<'_>) -> Option<(Endpoint, Endpoint)> {

@@ -2,15 +2,17 @@
 //!
 //! Tstat types each direction of a UDP flow on its own. For every counted packet it runs, in
 //! order, the payload matchers taken from IPP2P ([`ipp2p`]), the RTP/RTCP machine ([`rtp`]),
-//! then the behavioural checks that need several packets ([`behaviour`]). Tstat's Skype
-//! classifier is not implemented yet: flows it would type print 0.
+//! then the behavioural checks that need several packets ([`behaviour`]). With `-B`, Tstat's
+//! Skype packet counts ([`skype`]) run first and judge the flow at its end.
 //! See docs/semantics/udp-dpi.md for the rules and where they come from.
 
 pub mod behaviour;
 pub mod ipp2p;
 pub mod rtp;
+pub mod skype;
 
 use crate::engine::flow::Dir;
+use crate::time::Timestamp;
 
 /// Tstat's UDP type numbers (the values printed in c_type/s_type).
 pub mod kind {
@@ -54,6 +56,7 @@ pub struct DirState {
     pub utp: behaviour::UtpDir,
     pub vod: behaviour::VodDir,
     pub rtp: rtp::RtpLink,
+    pub skype: skype::SkypeDir,
 }
 
 /// Classification state of a UDP flow.
@@ -78,11 +81,21 @@ pub struct UdpPacket<'a> {
     /// Counted packets of the whole flow and of this direction, this one included.
     pub flow_packets: u64,
     pub dir_packets: u64,
+    /// Counted packets of the other direction.
+    pub other_packets: u64,
+    /// This packet's time and the first packet time of its direction.
+    pub now: Timestamp,
+    pub dir_first: Timestamp,
+    /// Run Tstat's Skype classifier (it does so only when given `-B`).
+    pub skype: bool,
 }
 
 impl UdpClass {
     /// Run the matchers on one counted packet going in `dir`.
     pub fn packet(&mut self, dir: Dir, pkt: &UdpPacket<'_>, pool: &mut rtp::RtpPool) {
+        if pkt.skype {
+            self.skype(dir, pkt);
+        }
         self.match_payload(dir, pkt);
         let rtp_pkt = rtp::RtpPacket {
             payload: pkt.udp.get(8..).unwrap_or_default(),
@@ -94,6 +107,27 @@ impl UdpClass {
         self.behaviour(dir, pkt);
     }
 
+    /// Skype counts every packet, and may judge the flow early.
+    fn skype(&mut self, dir: Dir, pkt: &UdpPacket<'_>) {
+        let payload = pkt.udp.get(8..).unwrap_or_default();
+        let this = self.both(dir).0;
+        skype::count(&mut this.skype, payload, pkt.ip_payload_len);
+        if skype::early_due(&this.skype, pkt.dir_first, pkt.now, pkt.dir_packets) {
+            let (this, other) = self.both(dir);
+            skype::mark_early(&mut this.skype, &mut other.skype);
+            skype::judge(this, pkt.dir_packets);
+            skype::judge(other, pkt.other_packets);
+        }
+    }
+
+    /// The flow ends: Skype judges each direction on its packet count (with `-B`).
+    pub fn close(&mut self, skype: bool, c2s_packets: u64, s2c_packets: u64) {
+        if skype {
+            skype::judge(&mut self.c2s, c2s_packets);
+            skype::judge(&mut self.s2c, s2c_packets);
+        }
+    }
+
     /// Give back what the flow holds in shared pools (when it ends).
     pub fn release(&mut self, pool: &mut rtp::RtpPool) {
         self.c2s.rtp.release(pool);
@@ -101,9 +135,13 @@ impl UdpClass {
     }
 
     /// The value Tstat prints for a direction: an untyped direction of a flow that looks like
-    /// obfuscated KAD prints 18, unless it is NTP (port 123).
+    /// obfuscated KAD prints 18, unless it is NTP (port 123); Skype voice that the Bayesian
+    /// test did not confirm prints 0.
     pub fn printed(&self, dir: Dir, ports: (u16, u16)) -> u8 {
         let kind = self.dir(dir).kind;
+        if kind == skype::E2E || kind == skype::OUT {
+            return kind::UNKNOWN;
+        }
         let untyped = matches!(kind, kind::UNKNOWN | kind::FIRST_RTP | kind::FIRST_RTCP);
         if untyped && self.kad_pair.matched() && ports.0 != 123 && ports.1 != 123 {
             kind::P2P_OKAD
