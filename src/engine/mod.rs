@@ -153,12 +153,7 @@ impl Engine {
         }
         match ip.protocol {
             // Like Tstat, idle flows are only looked at when a packet would open a new flow.
-            proto::TCP => {
-                if self.tcp_packet(ts, ip, false, sink) == Step::ExpireFirst {
-                    self.expire(ts, sink);
-                    self.tcp_packet(ts, ip, true, sink);
-                }
-            }
+            proto::TCP => self.tcp_expiring_first(ts, ip, sink),
             proto::UDP if self.trace_udp => {
                 let internal = &self.internal;
                 if self
@@ -173,6 +168,14 @@ impl Engine {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// A TCP packet; when it would open a connection, idle ones are closed first.
+    fn tcp_expiring_first(&mut self, ts: Timestamp, ip: &IpPacket<'_>, sink: &mut dyn RecordSink) {
+        if self.tcp_packet(ts, ip, false, sink) == Step::ExpireFirst {
+            self.expire(ts, sink);
+            self.tcp_packet(ts, ip, true, sink);
         }
     }
 

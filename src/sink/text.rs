@@ -90,7 +90,7 @@ mod tests {
         let mut l = Line::default();
         l.uint(0);
         l.uint(18446744073709551615);
-        l.float6(1581113120474.299072);
+        l.float6(1_581_113_120_474.299);
         l.float6(0.0);
         l.float6(1095.3780004);
         l.addr(&"fe80::4e5e:cff:fe9a:ec54".parse().unwrap());
