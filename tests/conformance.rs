@@ -367,6 +367,19 @@ fn log_files_and_headers_differ(ref_out: &Path, cand_out: &Path) -> Vec<String> 
         .collect()
 }
 
+/// A compressed trace needs its input feature (builds without default features lack them).
+fn decompressor_built_in(trace: &str) -> bool {
+    if trace.ends_with(".gz") {
+        cfg!(feature = "gzip")
+    } else if trace.ends_with(".zst") {
+        cfg!(feature = "zstd")
+    } else if trace.ends_with(".xz") {
+        cfg!(feature = "xz")
+    } else {
+        true
+    }
+}
+
 #[test]
 fn logs_agree_with_tstat_3_2_1() {
     let Some(reference) = reference() else {
@@ -398,6 +411,10 @@ fn logs_agree_with_tstat_3_2_1() {
     let mut totals = (0u64, 0u64, 0usize);
     for (net, netfile) in [("netpriv", "conf/net.private"), ("netall", "conf/net.all")] {
         for trace in traces(&reference) {
+            if !decompressor_built_in(&trace) {
+                println!("conformance: {trace} skipped, this build has no decoder for it");
+                continue;
+            }
             let ref_out = reference
                 .join("tstat-3.2.1")
                 .join(&trace)
