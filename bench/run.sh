@@ -27,6 +27,15 @@ report() {
     "$(echo "$packets/$secs/1000000" | bc -l)" "$(echo "$bytes/$secs/1048576" | bc -l)" "$(echo "$rss/1024" | bc -l)"
 }
 read -r s r < <(measure tcpdump -r "$trace" -w /dev/null); report "tcpdump -r (read floor)" "$s" "$r"; floor=$s
-read -r s r < <(measure env TZ=UTC "$bin" -s "$tmp/out1" "$trace"); report "tstat, all logs" "$s" "$r"; all=$s
+# runtime.conf with the TCP/UDP logs on and every column set (level 31), or none (level 0).
+runtime_conf() {
+  local v=$1
+  printf '[log]\nlog_tcp_complete = 1\nlog_tcp_nocomplete = 1\nlog_udp_complete = 1\n'
+  printf '[options]\ntcplog_end_to_end = %s\ntcplog_layer7 = %s\ntcplog_p2p = %s\ntcplog_options = %s\ntcplog_advanced = %s\n' "$v" "$v" "$v" "$v" "$v"
+}
+runtime_conf 1 >"$tmp/all-sets.conf"; runtime_conf 0 >"$tmp/core.conf"
+read -r s r < <(measure env TZ=UTC "$bin" -T "$tmp/all-sets.conf" -s "$tmp/out3" "$trace"); report "tstat, every set (31)" "$s" "$r"
+read -r s r < <(measure env TZ=UTC "$bin" -T "$tmp/core.conf" -s "$tmp/out4" "$trace"); report "tstat, core columns (0)" "$s" "$r"
+read -r s r < <(measure env TZ=UTC "$bin" -s "$tmp/out1" "$trace"); report "tstat, default logs" "$s" "$r"; all=$s
 read -r s r < <(measure env TZ=UTC "$bin" -L -s "$tmp/out2" "$trace"); report "tstat, logs off (-L)" "$s" "$r"
 printf 'tstat time / read floor: %.2f\n' "$(echo "$all/$floor" | bc -l)"
