@@ -189,3 +189,54 @@ fn compressed_copies_give_the_same_logs() {
         assert_eq!(a, b, "{log} differs between the plain and the gzip input");
     }
 }
+
+/// Run tstat on `input` (a path, or `-` with `stdin_file` piped in) into `out`; the logs.
+fn logs_from(input: &Path, stdin_file: Option<&Path>, out: &Path) -> Vec<Vec<u8>> {
+    let _ = std::fs::remove_dir_all(out);
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tstat"));
+    cmd.env("TZ", "UTC").arg("-s").arg(out).arg(input);
+    if let Some(f) = stdin_file {
+        cmd.stdin(std::fs::File::open(f).unwrap());
+    }
+    let status = cmd.status().unwrap();
+    assert!(status.success(), "tstat failed on {}", input.display());
+    ["log_tcp_complete", "log_tcp_nocomplete", "log_udp_complete"]
+        .iter()
+        .map(|log| std::fs::read(out.join("2026_11_26_23_16.out").join(log)).unwrap())
+        .collect()
+}
+
+/// zstd and xz copies (made with the zstd and xz tools, see tests/data/sample.README.md),
+/// under names that do not tell the format: detection is by content.
+#[cfg(all(feature = "zstd", feature = "xz"))]
+#[test]
+fn zstd_and_xz_copies_read_by_their_magic_bytes() {
+    let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let plain = logs_from(&data.join("sample.pcap"), None, &tmp.join("magic_plain"));
+    for (fixture, disguise) in [
+        ("sample.pcap.zst", "zstd-input.pcap"),
+        ("sample.pcap.xz", "xz-input.dat"),
+    ] {
+        let renamed = tmp.join(disguise);
+        std::fs::copy(data.join(fixture), &renamed).unwrap();
+        let got = logs_from(&renamed, None, &tmp.join(format!("magic_{disguise}")));
+        assert_eq!(
+            got, plain,
+            "{fixture} gives other logs than the plain trace"
+        );
+    }
+}
+
+#[test]
+fn standard_input_gives_the_same_logs() {
+    let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let plain = logs_from(&data.join("sample.pcap"), None, &tmp.join("stdin_plain"));
+    let piped = logs_from(
+        Path::new("-"),
+        Some(&data.join("sample.pcap")),
+        &tmp.join("stdin_piped"),
+    );
+    assert_eq!(piped, plain);
+}

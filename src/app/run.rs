@@ -42,7 +42,12 @@ pub fn main_with_args(argv: Vec<String>) -> i32 {
     } else {
         argv
     };
-    let strs: Vec<&str> = argv.iter().map(String::as_str).collect();
+    // argh takes a lone `-` for a malformed flag; Tstat's users mean standard input by it,
+    // which our trace parser also accepts spelled `stdin`.
+    let strs: Vec<&str> = argv
+        .iter()
+        .map(|a| if a == "-" { "stdin" } else { a.as_str() })
+        .collect();
     let args = match Args::from_args(&["tstat"], &strs) {
         Ok(a) => a,
         Err(early) => {
