@@ -22,6 +22,14 @@ impl Timestamp {
         Timestamp::from_secs_nanos(secs, micros.saturating_mul(1000))
     }
 
+    /// The system clock (live capture stamps packets with it too).
+    pub fn now() -> Timestamp {
+        let d = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        Timestamp::from_secs_nanos(d.as_secs() as i64, i64::from(d.subsec_nanos()))
+    }
+
     pub fn secs(self) -> i64 {
         self.0.div_euclid(NANOS_PER_SEC)
     }

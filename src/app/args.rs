@@ -141,17 +141,18 @@ impl Args {
                 out.push(msg);
             }
         };
+        let live_built = cfg!(feature = "live");
         check(
-            self.live || self.interface.is_some(),
-            "-l/-i (live capture) is not implemented yet",
+            !live_built && (self.live || self.interface.is_some()),
+            "-l/-i (live capture) needs a build with the `live` feature",
         );
         check(
-            self.snaplen.is_some(),
-            "-E (capture snaplen) only applies to live capture, not implemented yet",
+            !live_built && self.snaplen.is_some(),
+            "-E (capture snaplen) needs a build with the `live` feature",
         );
         check(
-            self.filter.is_some(),
-            "-f (BPF filter) is not implemented yet",
+            !live_built && self.filter.is_some(),
+            "-f (BPF filter) needs a build with the `live` feature",
         );
         check(
             self.gzip_logs,

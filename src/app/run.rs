@@ -196,19 +196,7 @@ impl<'a> Job<'a> {
                     if self.setup.args.progress && frames % 1_000_000 == 0 {
                         eprintln!("tstat: {name}: {frames} frames");
                     }
-                    if frame.ts != Timestamp::ZERO || self.engine.first_packet_time().is_some() {
-                        self.ensure_logs(frame.ts);
-                    }
-                    match self.logs.as_mut() {
-                        Some(logs) => {
-                            self.engine
-                                .frame(frame.ts, frame.link_type, frame.data, logs)
-                        }
-                        None => {
-                            self.engine
-                                .frame(frame.ts, frame.link_type, frame.data, &mut NullSink)
-                        }
-                    }
+                    self.handle_frame(&frame);
                 }
                 Ok(None) => break,
                 Err(e) => {
@@ -218,6 +206,51 @@ impl<'a> Job<'a> {
             }
         }
         true
+    }
+
+    /// One frame into the engine; the first timestamped one names the output folder.
+    fn handle_frame(&mut self, frame: &source::Frame<'_>) {
+        if frame.ts != Timestamp::ZERO || self.engine.first_packet_time().is_some() {
+            self.ensure_logs(frame.ts);
+        }
+        match self.logs.as_mut() {
+            Some(logs) => self.engine.frame(frame.ts, frame.link_type, frame.data, logs),
+            None => self
+                .engine
+                .frame(frame.ts, frame.link_type, frame.data, &mut NullSink),
+        }
+    }
+
+    /// Capture until a signal: frames into the engine, idle flows closed on quiet reads, and
+    /// the interface reopened with backoff when it fails.
+    #[cfg(feature = "live")]
+    fn feed_live(&mut self, cap: &mut source::live::LiveCapture) {
+        use source::live::LiveEvent;
+        let interface = cap.interface().to_string();
+        let mut frames: u64 = 0;
+        while !signals::stop_requested() {
+            match cap.next_event() {
+                LiveEvent::Frame(frame) => {
+                    frames += 1;
+                    if self.setup.args.progress && frames % 100_000 == 0 {
+                        eprintln!("tstat: {interface}: {frames} frames");
+                    }
+                    self.handle_frame(&frame);
+                }
+                LiveEvent::Drained => {}
+                LiveEvent::Quiet => {
+                    if let Some(logs) = self.logs.as_mut() {
+                        self.engine.quiet(Timestamp::now(), logs);
+                        let _ = logs.flush();
+                    }
+                }
+                LiveEvent::Failed(e) => {
+                    eprintln!("tstat: {e}; reopening it, open flows are kept");
+                    reopen_with_backoff(cap);
+                }
+            }
+        }
+        eprintln!("tstat: signal received: stopping and writing out open flows");
     }
 
     /// Write out every open flow, flush the logs and print the summary.
@@ -238,6 +271,109 @@ impl<'a> Job<'a> {
     }
 }
 
+/// Retry opening the interface, waiting 1 s, 2 s, 4 s... up to 30 s between tries, until it
+/// works or a signal asks to stop.
+#[cfg(feature = "live")]
+fn reopen_with_backoff(cap: &mut source::live::LiveCapture) {
+    let mut wait = std::time::Duration::from_secs(1);
+    while !signals::stop_requested() {
+        std::thread::sleep(wait);
+        match cap.reopen() {
+            Ok(()) => {
+                eprintln!("tstat: capturing on {} again", cap.interface());
+                return;
+            }
+            Err(e) => eprintln!("tstat: {e}; next try in {} s", (wait * 2).min(MAX_BACKOFF).as_secs()),
+        }
+        wait = (wait * 2).min(MAX_BACKOFF);
+    }
+}
+
+#[cfg(feature = "live")]
+const MAX_BACKOFF: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Live capture (`-l`/`-i`): one job until SIGINT/SIGTERM.
+#[cfg(feature = "live")]
+fn run_live(setup: &Setup) -> i32 {
+    use source::live::{LiveCapture, LiveConfig, DEFAULT_SNAPLEN};
+    let args = &setup.args;
+    let interface = match args.interface.clone().or_else(default_interface) {
+        Some(i) => i,
+        None => {
+            eprintln!("tstat: no capture interface found; give one with -i");
+            return 1;
+        }
+    };
+    let filter = match &args.filter {
+        Some(path) => match read_filter(path) {
+            Ok(f) => Some(f),
+            Err(e) => {
+                eprintln!("tstat: {e}");
+                return 1;
+            }
+        },
+        None => None,
+    };
+    let cfg = LiveConfig {
+        interface,
+        snaplen: args.snaplen.unwrap_or(DEFAULT_SNAPLEN),
+        filter,
+        promiscuous: true,
+    };
+    let mut cap = match LiveCapture::open(&cfg) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("tstat: {e}");
+            return 1;
+        }
+    };
+    eprintln!(
+        "tstat: capturing on {} (snaplen {}{})",
+        cfg.interface,
+        cfg.snaplen,
+        cfg.filter
+            .as_deref()
+            .map(|f| format!(", filter \"{f}\""))
+            .unwrap_or_default()
+    );
+    let mut job = Job::new(setup, &cfg.interface);
+    job.feed_live(&mut cap);
+    let stats = cap.stats();
+    let ok = job.finish();
+    println!(
+        "libpcap: {} packets received, {} dropped (buffer full), {} dropped by the interface",
+        stats.received, stats.dropped, stats.if_dropped
+    );
+    let _ = std::io::stdout().flush();
+    if ok {
+        0
+    } else {
+        1
+    }
+}
+
+/// libpcap's default device, as Tstat uses when `-l` comes without `-i`.
+#[cfg(feature = "live")]
+fn default_interface() -> Option<String> {
+    ::pcap::Device::lookup().ok().flatten().map(|d| d.name)
+}
+
+/// A `-f` file: a tcpdump-syntax filter, possibly over several lines, `#` comments allowed.
+#[cfg(feature = "live")]
+fn read_filter(path: &str) -> Result<String, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{path}: cannot read the filter file: {e}"))?;
+    let words: Vec<&str> = text
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim())
+        .filter(|l| !l.is_empty())
+        .collect();
+    if words.is_empty() {
+        return Err(format!("{path}: the filter file holds no expression"));
+    }
+    Ok(words.join(" "))
+}
+
 struct NullSink;
 
 impl crate::sink::RecordSink for NullSink {
@@ -246,6 +382,15 @@ impl crate::sink::RecordSink for NullSink {
 }
 
 fn run(setup: &Setup) -> i32 {
+    let live = setup.args.live || setup.args.interface.is_some();
+    if live && !setup.args.traces.is_empty() {
+        eprintln!("tstat: give either a capture interface (-l/-i) or trace files, not both");
+        return 1;
+    }
+    #[cfg(feature = "live")]
+    if live {
+        return run_live(setup);
+    }
     let inputs: Vec<TraceInput> = setup
         .args
         .traces
@@ -254,7 +399,7 @@ fn run(setup: &Setup) -> i32 {
         .collect();
     if inputs.is_empty() {
         eprintln!(
-            "tstat: no trace given (live capture is not implemented yet). Try 'tstat --help'."
+            "tstat: no trace file and no capture interface given. Try 'tstat --help'."
         );
         return 1;
     }

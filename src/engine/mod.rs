@@ -206,6 +206,15 @@ impl Engine {
         self.udp.expire(now, &mut |f| emit_udp(counters, sink, f));
     }
 
+    /// Live capture on a quiet link: time passes without packets, so flows idle past their
+    /// timeout are closed at `wall_now` instead of waiting for the next new flow (which is
+    /// when Tstat would close them; see docs/differences.md).
+    pub fn quiet(&mut self, wall_now: Timestamp, sink: &mut dyn RecordSink) {
+        if self.first_packet.is_some() && wall_now > self.now {
+            self.expire(wall_now, sink);
+        }
+    }
+
     /// End of trace: close every flow.
     pub fn finish(&mut self, sink: &mut dyn RecordSink) {
         let counters = &mut self.counters;

@@ -1,9 +1,11 @@
-//! Packet sources: trace files (pcap, pcapng, compressed or not) and, later, live capture.
+//! Packet sources: trace files (pcap, pcapng, compressed or not) and live capture (`live`).
 //!
 //! A source yields [`Frame`]s that borrow its internal buffer, so reading allocates nothing per
 //! packet. Sources know nothing about protocols above the link-layer type number.
 
 mod decompress;
+#[cfg(feature = "live")]
+pub mod live;
 mod pcap;
 mod pcapng;
 
