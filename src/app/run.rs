@@ -214,7 +214,9 @@ impl<'a> Job<'a> {
             self.ensure_logs(frame.ts);
         }
         match self.logs.as_mut() {
-            Some(logs) => self.engine.frame(frame.ts, frame.link_type, frame.data, logs),
+            Some(logs) => self
+                .engine
+                .frame(frame.ts, frame.link_type, frame.data, logs),
             None => self
                 .engine
                 .frame(frame.ts, frame.link_type, frame.data, &mut NullSink),
@@ -283,7 +285,10 @@ fn reopen_with_backoff(cap: &mut source::live::LiveCapture) {
                 eprintln!("tstat: capturing on {} again", cap.interface());
                 return;
             }
-            Err(e) => eprintln!("tstat: {e}; next try in {} s", (wait * 2).min(MAX_BACKOFF).as_secs()),
+            Err(e) => eprintln!(
+                "tstat: {e}; next try in {} s",
+                (wait * 2).min(MAX_BACKOFF).as_secs()
+            ),
         }
         wait = (wait * 2).min(MAX_BACKOFF);
     }
@@ -398,9 +403,7 @@ fn run(setup: &Setup) -> i32 {
         .map(|t| TraceInput::parse(t))
         .collect();
     if inputs.is_empty() {
-        eprintln!(
-            "tstat: no trace file and no capture interface given. Try 'tstat --help'."
-        );
+        eprintln!("tstat: no trace file and no capture interface given. Try 'tstat --help'.");
         return 1;
     }
     let mut status = 0;

@@ -112,7 +112,10 @@ impl LiveCapture {
         }
         match self.cap.next_packet() {
             Ok(p) => LiveEvent::Frame(Frame {
-                ts: Timestamp::from_secs_micros(p.header.ts.tv_sec as i64, p.header.ts.tv_usec as i64),
+                ts: Timestamp::from_secs_micros(
+                    p.header.ts.tv_sec as i64,
+                    p.header.ts.tv_usec as i64,
+                ),
                 link_type: self.link_type,
                 wire_len: p.header.len,
                 data: p.data,
