@@ -407,6 +407,7 @@ fn logs_agree_with_tstat_3_2_1() {
         .filter(|c| !needs_dpi(c))
         .collect::<Vec<_>>()
         .join(",");
+    let dns_all = reference_columns(&reference, "log_dns_complete").join(",");
     let mut failures = Vec::new();
     let mut totals = (0u64, 0u64, 0usize);
     for (net, netfile) in [("netpriv", "conf/net.private"), ("netall", "conf/net.all")] {
@@ -443,11 +444,15 @@ fn logs_agree_with_tstat_3_2_1() {
                     failures.push(format!("{net} {trace} {log}: header differs from Tstat's"));
                 }
             }
-            for (log, cols) in [
+            let mut logs = vec![
                 ("log_tcp_complete", &tcp_all),
                 ("log_tcp_nocomplete", &tcp_core),
                 ("log_udp_complete", &udp_1_18),
-            ] {
+            ];
+            if cfg!(feature = "dns-log") {
+                logs.push(("log_dns_complete", &dns_all));
+            }
+            for (log, cols) in logs {
                 for r in compare(&reference, &ref_out, &cand_out, log, cols) {
                     totals.0 += r.cells;
                     totals.1 += r.good;

@@ -4,4 +4,5 @@
 //! here is behind the `dpi` cargo feature; without it every flow prints Tstat's "unknown"
 //! values.
 
+pub mod dns;
 pub mod udp;

@@ -10,10 +10,12 @@ pub mod udp;
 
 use std::net::IpAddr;
 
+use self::flow::Endpoint;
 use crate::config::globals::Globals;
 use crate::config::nets::NetList;
 use crate::decode::{self, proto, Fragment, IpPacket, SkipReason};
-use crate::sink::RecordSink;
+use crate::dpi::dns;
+use crate::sink::{DnsPacket, RecordSink};
 use crate::time::{Timestamp, NANOS_PER_SEC};
 
 use self::tcp::{Step, TcpConfig, TcpTracker};
@@ -28,6 +30,8 @@ pub struct EngineConfig {
     pub trace_ipv6: bool,
     /// Tstat's Skype classifier (on when a Bayes configuration is given with `-B`).
     pub skype: bool,
+    /// Hand DNS messages to the sink (log_dns_complete enabled).
+    pub dns_log: bool,
 }
 
 impl Default for EngineConfig {
@@ -38,6 +42,7 @@ impl Default for EngineConfig {
             trace_udp: true,
             trace_ipv6: true,
             skype: false,
+            dns_log: false,
         }
     }
 }
@@ -62,6 +67,7 @@ pub struct Engine {
     internal: NetList,
     trace_udp: bool,
     trace_ipv6: bool,
+    dns_log: bool,
     pub tcp: TcpTracker,
     pub udp: UdpTracker,
     pub counters: Counters,
@@ -104,6 +110,7 @@ impl Engine {
             internal: cfg.internal,
             trace_udp: cfg.trace_udp,
             trace_ipv6: cfg.trace_ipv6,
+            dns_log: cfg.dns_log,
             tcp,
             udp,
             counters: Counters::default(),
@@ -166,9 +173,43 @@ impl Engine {
                     self.udp
                         .packet(ts, ip, true, |a: &IpAddr| internal.contains(a));
                 }
+                if cfg!(feature = "dns-log") && self.dns_log {
+                    self.log_dns(ts, ip, sink);
+                }
             }
             _ => {}
         }
+    }
+
+    /// Tstat's DNS log looks at every counted UDP packet whatever its ports, except between
+    /// multicast addresses; a payload that parses as a whole DNS message goes to the sink.
+    fn log_dns(&mut self, ts: Timestamp, ip: &IpPacket<'_>, sink: &mut dyn RecordSink) {
+        let Some((src_internal, dst_internal)) = self.udp.last_counted else {
+            return;
+        };
+        if is_multicast(&ip.src) || is_multicast(&ip.dst) || ip.payload.len() < 8 {
+            return;
+        }
+        // The IP header's length, never more than was captured (Tstat would read past it).
+        let len = ip.payload_len.saturating_sub(8).min(ip.payload.len() - 8);
+        let Some(message) = dns::Message::parse(&ip.payload[8..8 + len]) else {
+            return;
+        };
+        let port = |at: usize| u16::from_be_bytes([ip.payload[at], ip.payload[at + 1]]);
+        sink.dns(&DnsPacket {
+            ts,
+            src: Endpoint {
+                addr: ip.src,
+                port: port(0),
+            },
+            dst: Endpoint {
+                addr: ip.dst,
+                port: port(2),
+            },
+            src_internal,
+            dst_internal,
+            message,
+        });
     }
 
     /// A TCP packet; when it would open a connection, idle ones are closed first.
@@ -223,6 +264,13 @@ impl Engine {
             emit_tcp(counters, sink, f, complete)
         });
         self.udp.flush(&mut |f| emit_udp(counters, sink, f));
+    }
+}
+
+fn is_multicast(a: &IpAddr) -> bool {
+    match a {
+        IpAddr::V4(v4) => v4.is_multicast(),
+        IpAddr::V6(v6) => v6.octets()[0] == 0xff,
     }
 }
 

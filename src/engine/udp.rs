@@ -103,6 +103,9 @@ pub struct UdpTracker {
     serial: u64,
     /// RTP source lists of the directions that look like RTP.
     rtp: RtpPool,
+    /// Internal flags (source, destination) of the last packet if it was counted in a flow
+    /// (not a duplicate, not refused): per-packet analyzers look only at those.
+    pub last_counted: Option<(bool, bool)>,
 }
 
 /// What the engine needs to know about a packet's endpoints.
@@ -125,6 +128,7 @@ impl UdpTracker {
             } else {
                 0
             }),
+            last_counted: None,
         }
     }
 
@@ -142,6 +146,7 @@ impl UdpTracker {
         expired: bool,
         internal: impl Fn(&std::net::IpAddr) -> bool,
     ) -> Step {
+        self.last_counted = None;
         let Some((src, dst)) = endpoints(ip) else {
             self.counters.truncated += 1;
             return Step::Done;
@@ -218,6 +223,10 @@ impl UdpTracker {
         half.ttl_min = half.ttl_min.min(ip.ttl);
         half.ttl_max = half.ttl_max.max(ip.ttl);
         flow.packets += 1;
+        self.last_counted = Some(match dir {
+            Dir::C2S => (flow.client_internal, flow.server_internal),
+            Dir::S2C => (flow.server_internal, flow.client_internal),
+        });
         if cfg!(feature = "dpi") {
             let pkt = UdpPacket {
                 udp: ip.payload,

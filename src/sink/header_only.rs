@@ -203,13 +203,14 @@ mod videolog {
 }
 
 /// The logs this module writes, in the order a run reports them.
-pub const KINDS: [LogKind; 7] = [
+pub const KINDS: &[LogKind] = &[
     LogKind::MmComplete,
     LogKind::SkypeComplete,
     LogKind::ChatComplete,
     LogKind::ChatMessages,
     LogKind::VideoComplete,
     LogKind::HttpComplete,
+    #[cfg(not(feature = "dns-log"))]
     LogKind::DnsComplete,
 ];
 
@@ -289,7 +290,7 @@ pub fn header_text(kind: LogKind, runtime: &Runtime) -> Option<String> {
 /// Create every enabled header-only log in `dir`; returns the kinds created.
 pub fn create(dir: &Path, runtime: &Runtime) -> io::Result<Vec<LogKind>> {
     let mut created = Vec::new();
-    for kind in KINDS {
+    for &kind in KINDS {
         if !runtime.log_enabled(kind) {
             continue;
         }

@@ -11,15 +11,19 @@ use crate::engine::tcp::{OptionsSet, TcpFlow, TcpHalf};
 use crate::engine::udp::{UdpFlow, UdpHalf};
 
 use super::columns;
+use super::dnslog;
 use super::header_only;
 use super::text::Line;
+use super::DnsPacket;
 use super::RecordSink;
 
 /// Logs this build writes.
-pub const IMPLEMENTED: [LogKind; 3] = [
+pub const IMPLEMENTED: &[LogKind] = &[
     LogKind::TcpComplete,
     LogKind::TcpNocomplete,
     LogKind::UdpComplete,
+    #[cfg(feature = "dns-log")]
+    LogKind::DnsComplete,
 ];
 
 const WRITE_BUFFER: usize = 256 * 1024;
@@ -29,6 +33,7 @@ pub struct TstatLogs {
     tcp_complete: Option<BufWriter<File>>,
     tcp_nocomplete: Option<BufWriter<File>>,
     udp_complete: Option<BufWriter<File>>,
+    dns_complete: Option<BufWriter<File>>,
     line: Line,
     /// tcplog level: which sets log_tcp_complete rows carry.
     level: u32,
@@ -62,6 +67,14 @@ impl TstatLogs {
                 columns::header(Some(level), &[columns::TCP_CORE]),
             )?,
             udp_complete: open(LogKind::UdpComplete, columns::header(None, &[columns::UDP]))?,
+            dns_complete: if cfg!(feature = "dns-log") {
+                open(
+                    LogKind::DnsComplete,
+                    header_only::header_text(LogKind::DnsComplete, runtime).unwrap_or_default(),
+                )?
+            } else {
+                None
+            },
             line: Line::with_capacity(1024),
             level,
             error: None,
@@ -91,6 +104,7 @@ impl TstatLogs {
             &mut self.tcp_complete,
             &mut self.tcp_nocomplete,
             &mut self.udp_complete,
+            &mut self.dns_complete,
         ]
         .into_iter()
         .flatten()
@@ -142,6 +156,21 @@ impl RecordSink for TstatLogs {
         udp_row(&mut self.line, flow);
         self.line.end();
         self.write_line(|s| s.udp_complete.as_mut());
+    }
+
+    fn dns(&mut self, packet: &DnsPacket<'_>) {
+        let Some(w) = self.dns_complete.as_mut() else {
+            return;
+        };
+        let (error, rows) = (&mut self.error, &mut self.rows);
+        dnslog::rows(&mut self.line, packet, |line| {
+            match w.write_all(&line.buf) {
+                Ok(()) => *rows += 1,
+                Err(e) => {
+                    error.get_or_insert(e);
+                }
+            }
+        });
     }
 }
 

@@ -1,19 +1,36 @@
 //! Record sinks: where finished flows go. Sinks see records, never packets.
 
 pub mod columns;
+pub mod dnslog;
 pub mod header_only;
 pub mod logs;
 pub mod outdir;
 pub mod text;
 
+use crate::dpi::dns::Message;
+use crate::engine::flow::Endpoint;
 use crate::engine::tcp::TcpFlow;
 use crate::engine::udp::UdpFlow;
+use crate::time::Timestamp;
+
+/// A DNS message seen in a counted UDP packet (for log_dns_complete).
+pub struct DnsPacket<'a> {
+    pub ts: Timestamp,
+    /// The packet's source and destination.
+    pub src: Endpoint,
+    pub dst: Endpoint,
+    pub src_internal: bool,
+    pub dst_internal: bool,
+    pub message: Message<'a>,
+}
 
 /// Receives every flow record the engine closes.
 pub trait RecordSink {
     /// A TCP connection; `complete` chooses log_tcp_complete over log_tcp_nocomplete.
     fn tcp(&mut self, flow: &TcpFlow, complete: bool);
     fn udp(&mut self, flow: &UdpFlow);
+    /// A DNS message, as packets pass (only when the engine is asked to log DNS).
+    fn dns(&mut self, _packet: &DnsPacket<'_>) {}
 }
 
 /// A sink that keeps the records in memory (tests, the library API).

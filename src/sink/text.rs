@@ -71,6 +71,12 @@ impl Line {
         self.buf.extend_from_slice(s.as_bytes());
     }
 
+    /// Start a field and hand out the buffer to write it.
+    pub fn field(&mut self) -> &mut Vec<u8> {
+        self.sep();
+        &mut self.buf
+    }
+
     pub fn addr(&mut self, a: &IpAddr) {
         self.sep();
         let _ = write!(self.buf, "{a}");
