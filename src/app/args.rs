@@ -262,7 +262,11 @@ mod tests {
     fn unsupported_flags_are_named() {
         let a = parse(&["-l", "-i", "eth0"]);
         let live_named = a.unsupported().iter().any(|m| m.starts_with("-l/-i"));
-        assert_eq!(live_named, !cfg!(feature = "live"), "named only without the live feature");
+        assert_eq!(
+            live_named,
+            !cfg!(feature = "live"),
+            "named only without the live feature"
+        );
         let z = parse(&["-Z", "x.pcap"]);
         assert!(z.unsupported().iter().any(|m| m.starts_with("-Z")));
         assert!(parse(&["x.pcap"]).unsupported().is_empty());

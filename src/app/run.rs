@@ -125,6 +125,7 @@ fn engine_for(setup: &Setup) -> Engine {
         trace_ipv6: !setup.args.no_ipv6,
         skype: setup.args.bayes.is_some(),
         dns_log: setup.runtime.log_enabled(LogKind::DnsComplete),
+        dns_hunter: !setup.args.no_dnhunter,
     })
 }
 

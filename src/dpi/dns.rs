@@ -65,6 +65,16 @@ pub struct Name(pub usize);
 impl<'a> Message<'a> {
     /// The message in `bytes`, if all of it is well formed.
     pub fn parse(bytes: &'a [u8]) -> Option<Message<'a>> {
+        Message::read(bytes, true)
+    }
+
+    /// The header, questions and answers only (what DN-Hunter reads): the authority and
+    /// additional sections are not checked and their records are not available.
+    pub fn parse_through_answers(bytes: &'a [u8]) -> Option<Message<'a>> {
+        Message::read(bytes, false)
+    }
+
+    fn read(bytes: &'a [u8], whole: bool) -> Option<Message<'a>> {
         if bytes.len() < 12 {
             return None;
         }
@@ -86,11 +96,12 @@ impl<'a> Message<'a> {
             pos = pos.checked_add(4).filter(|&p| p <= bytes.len())?;
         }
         m.answers_at = pos;
-        for section in 0..3 {
+        let sections = if whole { 3 } else { 1 };
+        for section in 0..sections {
             let count = [m.ancount, m.nscount, m.arcount][section];
             for _ in 0..count {
                 let rr = read_record(bytes, pos)?;
-                if section == 0 && !rdata_fits(bytes, &rr) {
+                if section == 0 && whole && !rdata_fits(bytes, &rr) {
                     return None;
                 }
                 if section == 2 && rr.rtype == TYPE_OPT {

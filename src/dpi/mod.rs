@@ -5,4 +5,5 @@
 //! values.
 
 pub mod dns;
+pub mod dnshunter;
 pub mod udp;

@@ -15,6 +15,7 @@ use crate::config::globals::Globals;
 use crate::config::nets::NetList;
 use crate::decode::{self, proto, Fragment, IpPacket, SkipReason};
 use crate::dpi::dns;
+use crate::dpi::dnshunter::{self, DnsHunter};
 use crate::sink::{DnsPacket, RecordSink};
 use crate::time::{Timestamp, NANOS_PER_SEC};
 
@@ -32,6 +33,8 @@ pub struct EngineConfig {
     pub skype: bool,
     /// Hand DNS messages to the sink (log_dns_complete enabled).
     pub dns_log: bool,
+    /// DN-Hunter (off with `-X`).
+    pub dns_hunter: bool,
 }
 
 impl Default for EngineConfig {
@@ -43,6 +46,7 @@ impl Default for EngineConfig {
             trace_ipv6: true,
             skype: false,
             dns_log: false,
+            dns_hunter: true,
         }
     }
 }
@@ -68,6 +72,7 @@ pub struct Engine {
     trace_udp: bool,
     trace_ipv6: bool,
     dns_log: bool,
+    hunter: Option<DnsHunter>,
     pub tcp: TcpTracker,
     pub udp: UdpTracker,
     pub counters: Counters,
@@ -111,6 +116,9 @@ impl Engine {
             trace_udp: cfg.trace_udp,
             trace_ipv6: cfg.trace_ipv6,
             dns_log: cfg.dns_log,
+            hunter: cfg
+                .dns_hunter
+                .then(|| DnsHunter::new(g.dns_cache_size as usize, DNS_CACHE_SIZE_IPV6)),
             tcp,
             udp,
             counters: Counters::default(),
@@ -173,6 +181,7 @@ impl Engine {
                     self.udp
                         .packet(ts, ip, true, |a: &IpAddr| internal.contains(a));
                 }
+                self.udp_dns(ip);
                 if cfg!(feature = "dns-log") && self.dns_log {
                     self.log_dns(ts, ip, sink);
                 }
@@ -181,12 +190,40 @@ impl Engine {
         }
     }
 
+    /// DN-Hunter for a UDP packet: a flow it created looks its endpoints up, then a DNS
+    /// response it carries is learnt (so it cannot name its own flow, as in Tstat).
+    fn udp_dns(&mut self, ip: &IpPacket<'_>) {
+        let Some(hunter) = self.hunter.as_mut() else {
+            return;
+        };
+        if let Some(slot) = self.udp.last_created {
+            self.udp.flow_mut(slot).dns = hunter.lookup(ip.src, ip.dst);
+        }
+        let Some(counted) = self.udp.last_counted else {
+            return;
+        };
+        if ip.payload.len() < 8 {
+            return;
+        }
+        let flow = self.udp.flow(counted.slot);
+        let len = ip.payload_len.saturating_sub(8).min(ip.payload.len() - 8);
+        hunter.observe(&dnshunter::Response {
+            src: ip.src,
+            dst: ip.dst,
+            ports: (flow.client.port, flow.server.port),
+            payload: &ip.payload[8..8 + len],
+            request: flow.c2s.last,
+            response: flow.s2c.last,
+        });
+    }
+
     /// Tstat's DNS log looks at every counted UDP packet whatever its ports, except between
     /// multicast addresses; a payload that parses as a whole DNS message goes to the sink.
     fn log_dns(&mut self, ts: Timestamp, ip: &IpPacket<'_>, sink: &mut dyn RecordSink) {
-        let Some((src_internal, dst_internal)) = self.udp.last_counted else {
+        let Some(counted) = self.udp.last_counted else {
             return;
         };
+        let (src_internal, dst_internal) = (counted.src_internal, counted.dst_internal);
         if is_multicast(&ip.src) || is_multicast(&ip.dst) || ip.payload.len() < 8 {
             return;
         }
@@ -212,11 +249,15 @@ impl Engine {
         });
     }
 
-    /// A TCP packet; when it would open a connection, idle ones are closed first.
+    /// A TCP packet; when it would open a connection, idle ones are closed first. A new
+    /// connection looks its endpoints up in DN-Hunter.
     fn tcp_expiring_first(&mut self, ts: Timestamp, ip: &IpPacket<'_>, sink: &mut dyn RecordSink) {
         if self.tcp_packet(ts, ip, false, sink) == Step::ExpireFirst {
             self.expire(ts, sink);
             self.tcp_packet(ts, ip, true, sink);
+        }
+        if let (Some(slot), Some(hunter)) = (self.tcp.last_created, self.hunter.as_ref()) {
+            self.tcp.flow_mut(slot).dns = hunter.lookup(ip.src, ip.dst);
         }
     }
 
@@ -229,22 +270,25 @@ impl Engine {
     ) -> Step {
         let internal = &self.internal;
         let counters = &mut self.counters;
+        let hunter = self.hunter.as_ref();
         self.tcp.packet(
             ts,
             ip,
             expired,
             |a: &IpAddr| internal.contains(a),
-            &mut |f, complete| emit_tcp(counters, sink, f, complete),
+            &mut |f, complete| emit_tcp(counters, hunter, sink, f, complete),
         )
     }
 
     /// Close every flow idle past its timeout.
     pub fn expire(&mut self, now: Timestamp, sink: &mut dyn RecordSink) {
         let counters = &mut self.counters;
+        let hunter = self.hunter.as_ref();
         self.tcp.expire(now, &mut |f, complete| {
-            emit_tcp(counters, sink, f, complete)
+            emit_tcp(counters, hunter, sink, f, complete)
         });
-        self.udp.expire(now, &mut |f| emit_udp(counters, sink, f));
+        self.udp
+            .expire(now, &mut |f| emit_udp(counters, hunter, sink, f));
     }
 
     /// Live capture on a quiet link: time passes without packets, so flows idle past their
@@ -259,11 +303,12 @@ impl Engine {
     /// End of trace: close every flow.
     pub fn finish(&mut self, sink: &mut dyn RecordSink) {
         let counters = &mut self.counters;
+        let hunter = self.hunter.as_ref();
         let now = self.now;
         self.tcp.flush(now, &mut |f, complete| {
-            emit_tcp(counters, sink, f, complete)
+            emit_tcp(counters, hunter, sink, f, complete)
         });
-        self.udp.flush(&mut |f| emit_udp(counters, sink, f));
+        self.udp.flush(&mut |f| emit_udp(counters, hunter, sink, f));
     }
 }
 
@@ -274,18 +319,34 @@ fn is_multicast(a: &IpAddr) -> bool {
     }
 }
 
+/// Tstat's DNS_CACHE_SIZE_IPV6 (compile time in Tstat, not in globals.conf).
+const DNS_CACHE_SIZE_IPV6: usize = 1000;
+
 /// Tstat logs a flow only when at least one end is internal.
-fn emit_tcp(counters: &mut Counters, sink: &mut dyn RecordSink, f: &tcp::TcpFlow, complete: bool) {
+fn emit_tcp(
+    counters: &mut Counters,
+    hunter: Option<&DnsHunter>,
+    sink: &mut dyn RecordSink,
+    f: &tcp::TcpFlow,
+    complete: bool,
+) {
     if f.client_internal || f.server_internal {
-        sink.tcp(f, complete);
+        let name = hunter.zip(f.dns).and_then(|(h, tag)| h.resolve(tag));
+        sink.tcp_named(f, complete, name);
     } else {
         counters.external_flows += 1;
     }
 }
 
-fn emit_udp(counters: &mut Counters, sink: &mut dyn RecordSink, f: &udp::UdpFlow) {
+fn emit_udp(
+    counters: &mut Counters,
+    hunter: Option<&DnsHunter>,
+    sink: &mut dyn RecordSink,
+    f: &udp::UdpFlow,
+) {
     if f.client_internal || f.server_internal {
-        sink.udp(f);
+        let name = hunter.zip(f.dns).and_then(|(h, tag)| h.resolve(tag));
+        sink.udp_named(f, name);
     } else {
         counters.external_flows += 1;
     }

@@ -7,6 +7,7 @@
 //! `UDP_Idle_Time` without packets, or `UDP_Singleton_Time` when it saw a single packet.
 
 use crate::decode::IpPacket;
+use crate::dpi::dnshunter::DnsTag;
 use crate::dpi::udp::rtp::{RtpPool, DEFAULT_POOL};
 use crate::dpi::udp::{UdpClass, UdpPacket};
 use crate::time::Timestamp;
@@ -49,6 +50,8 @@ pub struct UdpFlow {
     pub s2c: UdpHalf,
     /// Application classification (c_type/s_type); stays unknown without the `dpi` feature.
     pub class: UdpClass,
+    /// The DN-Hunter entry found when the flow was created.
+    pub dns: Option<DnsTag>,
     /// Creation order, for a stable output order at the end of a trace.
     pub serial: u64,
 }
@@ -90,6 +93,14 @@ pub struct UdpCounters {
 }
 
 impl UdpTracker {
+    pub fn flow(&self, slot: u32) -> &UdpFlow {
+        self.table.get(slot)
+    }
+
+    pub fn flow_mut(&mut self, slot: u32) -> &mut UdpFlow {
+        self.table.get_mut(slot)
+    }
+
     /// Directions that looked like RTP but found no free slot for their source lists.
     pub fn rtp_untracked(&self) -> u64 {
         self.rtp.exhausted
@@ -103,9 +114,19 @@ pub struct UdpTracker {
     serial: u64,
     /// RTP source lists of the directions that look like RTP.
     rtp: RtpPool,
-    /// Internal flags (source, destination) of the last packet if it was counted in a flow
-    /// (not a duplicate, not refused): per-packet analyzers look only at those.
-    pub last_counted: Option<(bool, bool)>,
+    /// The last packet, if it was counted in a flow (not a duplicate, not refused):
+    /// per-packet analyzers look only at those.
+    pub last_counted: Option<Counted>,
+    /// The flow the last packet created, if it did.
+    pub last_created: Option<u32>,
+}
+
+/// Where the last counted packet went.
+#[derive(Debug, Clone, Copy)]
+pub struct Counted {
+    pub slot: u32,
+    pub src_internal: bool,
+    pub dst_internal: bool,
 }
 
 /// What the engine needs to know about a packet's endpoints.
@@ -129,6 +150,7 @@ impl UdpTracker {
                 0
             }),
             last_counted: None,
+            last_created: None,
         }
     }
 
@@ -147,6 +169,7 @@ impl UdpTracker {
         internal: impl Fn(&std::net::IpAddr) -> bool,
     ) -> Step {
         self.last_counted = None;
+        self.last_created = None;
         let Some((src, dst)) = endpoints(ip) else {
             self.counters.truncated += 1;
             return Step::Done;
@@ -177,6 +200,7 @@ impl UdpTracker {
                 f.server_internal = internal(&dst.addr);
                 f.first = ts;
                 f.serial = self.serial;
+                self.last_created = Some(s);
                 s
             }
         };
@@ -223,9 +247,14 @@ impl UdpTracker {
         half.ttl_min = half.ttl_min.min(ip.ttl);
         half.ttl_max = half.ttl_max.max(ip.ttl);
         flow.packets += 1;
-        self.last_counted = Some(match dir {
+        let (src_internal, dst_internal) = match dir {
             Dir::C2S => (flow.client_internal, flow.server_internal),
             Dir::S2C => (flow.server_internal, flow.client_internal),
+        };
+        self.last_counted = Some(Counted {
+            slot,
+            src_internal,
+            dst_internal,
         });
         if cfg!(feature = "dpi") {
             let pkt = UdpPacket {

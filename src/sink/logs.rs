@@ -14,8 +14,8 @@ use super::columns;
 use super::dnslog;
 use super::header_only;
 use super::text::Line;
-use super::DnsPacket;
 use super::RecordSink;
+use super::{DnsName, DnsPacket};
 
 /// Logs this build writes.
 pub const IMPLEMENTED: &[LogKind] = &[
@@ -126,6 +126,14 @@ impl Drop for TstatLogs {
 
 impl RecordSink for TstatLogs {
     fn tcp(&mut self, flow: &TcpFlow, complete: bool) {
+        self.tcp_named(flow, complete, None);
+    }
+
+    fn udp(&mut self, flow: &UdpFlow) {
+        self.udp_named(flow, None);
+    }
+
+    fn tcp_named(&mut self, flow: &TcpFlow, complete: bool, dns: Option<DnsName<'_>>) {
         let target = if complete {
             &self.tcp_complete
         } else {
@@ -138,7 +146,7 @@ impl RecordSink for TstatLogs {
         tcp_core(&mut self.line, flow);
         // Only complete connections carry the sets (Tstat's choice).
         if complete {
-            tcp_sets(&mut self.line, flow, self.level);
+            tcp_sets(&mut self.line, flow, self.level, dns);
         }
         self.line.end();
         if complete {
@@ -148,12 +156,12 @@ impl RecordSink for TstatLogs {
         }
     }
 
-    fn udp(&mut self, flow: &UdpFlow) {
+    fn udp_named(&mut self, flow: &UdpFlow, dns: Option<DnsName<'_>>) {
         if self.udp_complete.is_none() {
             return;
         }
         self.line.clear();
-        udp_row(&mut self.line, flow);
+        udp_row(&mut self.line, flow, dns);
         self.line.end();
         self.write_line(|s| s.udp_complete.as_mut());
     }
@@ -217,7 +225,7 @@ pub fn tcp_core(l: &mut Line, f: &TcpFlow) {
 }
 
 /// The sets enabled in `level`, in Tstat's order.
-pub fn tcp_sets(l: &mut Line, f: &TcpFlow, level: u32) {
+pub fn tcp_sets(l: &mut Line, f: &TcpFlow, level: u32, dns: Option<DnsName<'_>>) {
     if level & tcplog::END_TO_END != 0 {
         end_to_end(l, &f.c2s);
         end_to_end(l, &f.s2c);
@@ -230,7 +238,7 @@ pub fn tcp_sets(l: &mut Line, f: &TcpFlow, level: u32) {
         options(l, &f.s2c);
     }
     if level & tcplog::LAYER7 != 0 {
-        layer7(l, f);
+        layer7(l, f, dns);
     }
     // tcplog_advanced: Tstat 3.2.1 prints nothing for it (all its columns are compiled out).
 }
@@ -291,7 +299,7 @@ fn options(l: &mut Line, h: &TcpHalf) {
 
 /// Columns 111-134. Without a classifier match Tstat prints fixed placeholders: `---` for the
 /// HTTP response, `-` for names, `0.000000` for TLS times, `0.0` for the DNS times.
-fn layer7(l: &mut Line, f: &TcpFlow) {
+fn layer7(l: &mut Line, f: &TcpFlow, dns: Option<DnsName<'_>>) {
     let c = &f.classes;
     let names = c.names.as_deref();
     let name = |l: &mut Line, n: Option<&String>, none: &str| l.text(n.map_or(none, |s| s));
@@ -311,11 +319,21 @@ fn layer7(l: &mut Line, f: &TcpFlow) {
     }
     l.uint(0);
     l.uint(0);
-    // fqdn, dns_rslv, req_tm, res_tm: no DNS cache yet.
-    name(l, names.and_then(|n| n.fqdn.as_ref()), "-");
-    l.text("-");
-    l.text("0.0");
-    l.text("0.0");
+    // fqdn, dns_rslv, req_tm, res_tm: DN-Hunter's answer, or Tstat's placeholders.
+    match dns {
+        Some(d) => {
+            l.field().extend_from_slice(d.name);
+            l.addr(&d.resolver);
+            l.float6(d.request.as_log_millis());
+            l.float6(d.response.as_log_millis());
+        }
+        None => {
+            l.text("-");
+            l.text("-");
+            l.text("0.0");
+            l.text("0.0");
+        }
+    }
     name(l, names.and_then(|n| n.http_hostname.as_ref()), "-");
     name(l, names.and_then(|n| n.tls_client_version.as_ref()), "-");
     name(l, names.and_then(|n| n.tls_server_version.as_ref()), "-");
@@ -339,15 +357,18 @@ fn udp_half(l: &mut Line, h: &UdpHalf, internal: bool, udp_type: u8) {
 }
 
 /// Columns 1-23.
-pub fn udp_row(l: &mut Line, f: &UdpFlow) {
+pub fn udp_row(l: &mut Line, f: &UdpFlow, dns: Option<DnsName<'_>>) {
     l.addr(&f.client.addr);
     l.uint(f.client.port as u64);
     udp_half(l, &f.c2s, f.client_internal, f.printed_type(Dir::C2S));
     l.addr(&f.server.addr);
     l.uint(f.server.port as u64);
     udp_half(l, &f.s2c, f.server_internal, f.printed_type(Dir::S2C));
-    // fqdn, quic_SNI, quic_UA, quic_CHLO, quic_REJ: nothing resolved or detected.
-    l.text("-");
+    match dns {
+        Some(d) => l.field().extend_from_slice(d.name),
+        None => l.text("-"),
+    }
+    // quic_SNI, quic_UA, quic_CHLO, quic_REJ: no gQUIC parser yet.
     l.text("-");
     l.text("-");
     l.uint(0);

@@ -8,6 +8,7 @@ pub mod outdir;
 pub mod text;
 
 use crate::dpi::dns::Message;
+pub use crate::dpi::dnshunter::DnsName;
 use crate::engine::flow::Endpoint;
 use crate::engine::tcp::TcpFlow;
 use crate::engine::udp::UdpFlow;
@@ -31,6 +32,14 @@ pub trait RecordSink {
     fn udp(&mut self, flow: &UdpFlow);
     /// A DNS message, as packets pass (only when the engine is asked to log DNS).
     fn dns(&mut self, _packet: &DnsPacket<'_>) {}
+    /// A TCP connection with what DN-Hunter knew of its server when it opened.
+    fn tcp_named(&mut self, flow: &TcpFlow, complete: bool, _dns: Option<DnsName<'_>>) {
+        self.tcp(flow, complete);
+    }
+    /// A UDP flow with its DN-Hunter name.
+    fn udp_named(&mut self, flow: &UdpFlow, _dns: Option<DnsName<'_>>) {
+        self.udp(flow);
+    }
 }
 
 /// A sink that keeps the records in memory (tests, the library API).

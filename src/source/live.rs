@@ -111,6 +111,8 @@ impl LiveCapture {
             }
         }
         match self.cap.next_packet() {
+            // time_t and suseconds_t are 32-bit on some targets, hence the casts.
+            #[allow(clippy::unnecessary_cast)]
             Ok(p) => LiveEvent::Frame(Frame {
                 ts: Timestamp::from_secs_micros(
                     p.header.ts.tv_sec as i64,

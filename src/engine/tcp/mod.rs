@@ -120,6 +120,8 @@ pub struct OptionsSet {
 /// A TCP connection as the logs report it.
 #[derive(Debug, Clone, Default)]
 pub struct TcpFlow {
+    /// The DN-Hunter entry found when the connection was created.
+    pub dns: Option<crate::dpi::dnshunter::DnsTag>,
     pub client: Endpoint,
     pub server: Endpoint,
     pub client_internal: bool,
@@ -203,6 +205,8 @@ pub struct TcpTracker {
     pub segments: SegmentPool,
     pub counters: TcpCounters,
     serial: u64,
+    /// The connection the last packet created, if it did.
+    pub last_created: Option<u32>,
 }
 
 /// The fields of a TCP header the tracker uses.
@@ -261,6 +265,10 @@ fn parse_segment(ip: &IpPacket<'_>) -> Option<Segment> {
 }
 
 impl TcpTracker {
+    pub fn flow_mut(&mut self, slot: u32) -> &mut TcpFlow {
+        self.table.get_mut(slot)
+    }
+
     pub fn new(cfg: TcpConfig) -> TcpTracker {
         TcpTracker {
             cfg,
@@ -268,6 +276,7 @@ impl TcpTracker {
             segments: SegmentPool::new(cfg.segments, cfg.segments_per_quadrant),
             counters: TcpCounters::default(),
             serial: 0,
+            last_created: None,
         }
     }
 
@@ -286,6 +295,7 @@ impl TcpTracker {
         internal: impl Fn(&IpAddr) -> bool,
         emit: &mut dyn FnMut(&TcpFlow, bool),
     ) -> Step {
+        self.last_created = None;
         let Some(seg) = parse_segment(ip) else {
             self.counters.truncated += 1;
             return Step::Done;
@@ -315,6 +325,7 @@ impl TcpTracker {
                 f.server_internal = internal(&seg.dst.addr);
                 f.first = ts;
                 f.serial = self.serial;
+                self.last_created = Some(s);
                 s
             }
             None => {
