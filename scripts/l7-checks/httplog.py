@@ -488,12 +488,15 @@ if __name__ == '__main__':
     verbose = '--verbose' in args
     args = [a for a in args if a != '--verbose']
     full = 2
+    net = 'netpriv'
+    if '--net' in args:
+        i = args.index('--net'); net = args[i + 1]; del args[i:i + 2]
     if '--full-url' in args:
         i = args.index('--full-url'); full = int(args[i + 1]); del args[i:i + 2]
     if args == ['all']:
         args = all_traces()
     tot = [0, 0, 0, 0]
     for t in args:
-        r = compare(t, full, verbose)
+        r = compare(t, full, verbose, net)
         tot = [x + y for x, y in zip(tot, r)]
     print('TOTAL http rows ok %d bad %d; tcp ok %d bad %d' % tuple(tot))
