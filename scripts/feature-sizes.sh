@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # What each Cargo feature costs in binary size on one target: the release-small build with no
-# feature, then with each feature alone, then the router and desktop sets. Prints a table;
-# asserts nothing (size-budget and .ci/cross do that).
+# feature, then with each feature alone, then the router and desktop sets. Prints the file
+# size and the loaded bytes (scripts/loaded-bytes.py: without segment alignment padding,
+# which on mips rounds the file up in 64 KiB steps and hides small differences). Asserts
+# nothing (size-budget and .ci/cross do that).
 #
 #   scripts/feature-sizes.sh [TARGET]     (default mipsel-unknown-linux-musl)
 set -euo pipefail
@@ -17,13 +19,14 @@ size_with() {
   [ -n "$features" ] && args+=(--features "$features")
   nice -n 10 cargo build --locked --quiet "${BUILD_STD[@]}" --target "$target" \
     --profile release-small "${args[@]}" 2>/dev/null
-  stat -c %s "target/$target/release-small/tstat"
+  local bin=target/$target/release-small/tstat
+  echo "$(stat -c %s "$bin") $(python3 scripts/loaded-bytes.py "$bin")"
 }
 
-base=$(size_with "")
-printf '%-10s %10s %10s\n' features bytes "+bytes"
-printf '%-10s %10d %10s\n' none "$base" -
+read -r base_file base_loaded < <(size_with "")
+printf '%-10s %10s %10s %10s %10s\n' features file "+file" loaded "+loaded"
+printf '%-10s %10d %10s %10d %10s\n' none "$base_file" - "$base_loaded" -
 for f in dpi gzip zstd xz router desktop; do
-  s=$(size_with "$f")
-  printf '%-10s %10d %+10d\n' "$f" "$s" $((s - base))
+  read -r file loaded < <(size_with "$f")
+  printf '%-10s %10d %+10d %10d %+10d\n' "$f" "$file" $((file - base_file)) "$loaded" $((loaded - base_loaded))
 done
