@@ -3,6 +3,6 @@
 
 pub mod args;
 mod run;
-mod signals;
+pub mod signals;
 
 pub use run::main_with_args;

@@ -21,3 +21,14 @@ pub fn install() {
 pub fn stop_requested() -> bool {
     STOP.load(Ordering::Relaxed)
 }
+
+/// Ask a run in another thread to stop as if signalled: an embedding without signals (the
+/// Android library) stops an analysis this way.
+pub fn request_stop() {
+    STOP.store(true, Ordering::Relaxed);
+}
+
+/// Forget an earlier stop request, before starting another run in the same process.
+pub fn clear_stop() {
+    STOP.store(false, Ordering::Relaxed);
+}
