@@ -13,7 +13,8 @@
 //! unless TSTAT_REQUIRE_NETNS=1 (set by .ci/run), which makes it fail.
 #![cfg(feature = "live")]
 
-use std::collections::HashMap;
+mod common;
+use common::{env_is, out_folder, read_log};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -41,10 +42,6 @@ def ask(addr):
     print(s.getsockname()[1], len(q), len(r))
 {"serve": serve, "ask": ask}[sys.argv[1]](sys.argv[2])
 "#;
-
-fn env_is(name: &str) -> bool {
-    std::env::var(name).is_ok_and(|v| v == "1")
-}
 
 fn works(cmd: &str, args: &[&str]) -> bool {
     Command::new(cmd)
@@ -164,38 +161,6 @@ fn wait_for(what: &str, limit: Duration, mut ready: impl FnMut() -> bool) {
     }
 }
 
-/// Rows of a log file as maps from column name to value.
-fn rows(path: &Path) -> Vec<HashMap<String, String>> {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let mut lines = text.lines();
-    let Some(header) = lines.next() else {
-        return Vec::new();
-    };
-    let header = header.trim_start_matches('#');
-    let header = header.split_once('#').map_or(header, |(_, h)| h);
-    let names: Vec<&str> = header
-        .split(' ')
-        .map(|c| c.rsplit_once(':').unwrap().0)
-        .collect();
-    lines
-        .map(|l| {
-            names
-                .iter()
-                .map(|n| n.to_string())
-                .zip(l.split(' ').map(str::to_owned))
-                .collect()
-        })
-        .collect()
-}
-
-fn out_folder(root: &Path) -> Option<PathBuf> {
-    std::fs::read_dir(root)
-        .ok()?
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| p.is_dir())
-}
-
 #[test]
 fn live_capture_logs_real_connections() {
     if let Some(why) = missing_prerequisite() {
@@ -312,7 +277,7 @@ fn live_capture_logs_real_connections() {
     // The link is now idle: the DNS flow must reach the log before any signal.
     let udp_log = || {
         out_folder(&out)
-            .map(|d| rows(&d.join("log_udp_complete")))
+            .map(|d| read_log(&d.join("log_udp_complete")))
             .unwrap_or_default()
     };
     wait_for(
@@ -340,7 +305,7 @@ fn live_capture_logs_real_connections() {
     );
 
     let dir = out_folder(&out).expect("an output folder");
-    let tcp = rows(&dir.join("log_tcp_complete"));
+    let tcp = read_log(&dir.join("log_tcp_complete"));
     for f in &fetches {
         let row = tcp
             .iter()
@@ -361,7 +326,7 @@ fn live_capture_logs_real_connections() {
         );
         assert_eq!(row["c_pkts_retx"], "0");
     }
-    let udp = rows(&dir.join("log_udp_complete"));
+    let udp = read_log(&dir.join("log_udp_complete"));
     let row = udp
         .iter()
         .find(|r| r["c_port"] == dns[0].to_string())

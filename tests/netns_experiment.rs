@@ -16,35 +16,11 @@
 //! one line and passes, unless TSTAT_REQUIRE_NETNS=1 (set by .ci/run), which makes it fail.
 
 use std::collections::HashMap;
+
+mod common;
+use common::{env_is, read_log};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-
-/// Rows of a log as maps from column name to value (header `#<level>#name:1 name:2 …`).
-fn read_log(path: &Path) -> (Vec<String>, Vec<HashMap<String, String>>) {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut lines = text.lines();
-    let header = lines.next().expect("header line");
-    let header = header.trim_start_matches('#');
-    let header = header.split_once('#').map_or(header, |(_, h)| h);
-    let names: Vec<String> = header
-        .split(' ')
-        .map(|c| c.rsplit_once(':').map_or(c, |(n, _)| n).to_string())
-        .collect();
-    let rows = lines
-        .map(|l| {
-            names
-                .iter()
-                .cloned()
-                .zip(l.split(' ').map(str::to_string))
-                .collect()
-        })
-        .collect();
-    (names, rows)
-}
-
-fn env_is(name: &str) -> bool {
-    std::env::var(name).is_ok_and(|v| v == "1")
-}
 
 /// Why the experiment cannot run here, if it cannot.
 fn missing_prerequisite() -> Option<String> {
@@ -161,7 +137,11 @@ fn netns_experiment_retransmissions_and_rtt() {
         .map(|e| e.unwrap().path())
         .find(|p| p.extension().is_some_and(|x| x == "out"))
         .expect("an .out folder");
-    let (names, rows) = read_log(&logdir.join("log_tcp_complete"));
+    let rows = read_log(&logdir.join("log_tcp_complete"));
+    let names: Vec<String> = rows
+        .first()
+        .map(|r| r.keys().cloned().collect())
+        .unwrap_or_default();
     let has_rtt = names.iter().any(|n| n == "c_rtt_min");
 
     let mut failures = Vec::new();

@@ -2,30 +2,11 @@
 //! counted by hand in tests/data/sample.README.md (tshark and a separate pcap parser).
 
 use std::collections::HashMap;
+
+mod common;
+use common::read_log;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-/// Rows of a log as maps from column name to value.
-fn read_log(path: &Path) -> Vec<HashMap<String, String>> {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut lines = text.lines();
-    let header = lines.next().expect("header line");
-    let header = header.trim_start_matches('#');
-    let header = header.split_once('#').map_or(header, |(_, h)| h);
-    let names: Vec<String> = header
-        .split(' ')
-        .map(|c| c.rsplit_once(':').unwrap().0.to_string())
-        .collect();
-    lines
-        .map(|l| {
-            names
-                .iter()
-                .cloned()
-                .zip(l.split(' ').map(str::to_string))
-                .collect()
-        })
-        .collect()
-}
 
 fn run(outdir: &Path) -> PathBuf {
     let _ = std::fs::remove_dir_all(outdir);

@@ -1,0 +1,49 @@
+//! Helpers shared by the integration tests (each test file includes this module).
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// The column names of a log header (`#<level>#name:1 name:2 …`, or `#name:1 …`).
+pub fn column_names(header: &str) -> Vec<String> {
+    let header = header.trim_start_matches('#');
+    let header = header.split_once('#').map_or(header, |(_, h)| h);
+    header
+        .split(' ')
+        .map(|c| c.rsplit_once(':').map_or(c, |(n, _)| n).to_string())
+        .collect()
+}
+
+/// The rows of a space-separated log as maps from column name to value; an empty or missing
+/// file gives no rows.
+pub fn read_log(path: &Path) -> Vec<HashMap<String, String>> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let mut lines = text.lines();
+    let Some(header) = lines.next() else {
+        return Vec::new();
+    };
+    let names = column_names(header);
+    lines
+        .map(|l| {
+            names
+                .iter()
+                .cloned()
+                .zip(l.split(' ').map(str::to_string))
+                .collect()
+        })
+        .collect()
+}
+
+/// Whether an environment variable is set to 1.
+pub fn env_is(name: &str) -> bool {
+    std::env::var(name).is_ok_and(|v| v == "1")
+}
+
+/// The one `*.out` folder a run wrote under `root`, if there is one.
+pub fn out_folder(root: &Path) -> Option<PathBuf> {
+    std::fs::read_dir(root)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.is_dir() && p.extension().is_some_and(|x| x == "out"))
+}
