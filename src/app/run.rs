@@ -80,6 +80,14 @@ fn load_setup(args: Args) -> Result<Setup, String> {
     for msg in args.unsupported() {
         eprintln!("tstat: warning: {msg}");
     }
+    for (path, section) in [
+        (&args.globals, "[globals]"),
+        (&args.runtime, "[log]/[options]"),
+    ] {
+        if let Some(p) = path {
+            warn_keys_outside_sections(p, section);
+        }
+    }
     let globals = match &args.globals {
         Some(p) => Globals::load(p).map_err(|e| e.to_string())?,
         None => Globals::default(),
@@ -272,6 +280,19 @@ impl<'a> Job<'a> {
         }
         print_summary(&self.engine, self.logs.as_ref());
         ok && !self.failed_to_create
+    }
+}
+
+/// Tstat silently ignores keys above the first section line; say so, naming each one.
+fn warn_keys_outside_sections(path: &str, section: &str) {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return; // the loader reports unreadable files
+    };
+    for (line, key) in crate::config::ini::keys_outside_sections(&text) {
+        eprintln!(
+            "tstat: warning: {path}:{line}: '{key}' comes before any section and is ignored \
+             (as Tstat ignores it); put it under {section}"
+        );
     }
 }
 

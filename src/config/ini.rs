@@ -87,6 +87,26 @@ pub fn parse(file: &str, text: &str, sections: &[&str]) -> Result<Vec<Entry>, Co
     Ok(out)
 }
 
+/// Keys written before the first section (line number, key): Tstat ignores them, and so does
+/// [`parse`]; callers warn, since they are usually a forgotten section line.
+pub fn keys_outside_sections(text: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let Some(first) = raw
+            .split_whitespace()
+            .take_while(|w| !w.starts_with('#'))
+            .find(|w| !w.starts_with('='))
+        else {
+            continue;
+        };
+        if first.starts_with('[') {
+            break;
+        }
+        out.push((i + 1, first.to_string()));
+    }
+    out
+}
+
 fn list_sections(sections: &[&str]) -> String {
     sections
         .iter()
@@ -126,6 +146,16 @@ mod tests {
         assert_eq!(e[2].value, Value::Int(31));
         assert_eq!(e[3].value, Value::Float(2.5));
         assert_eq!(e[3].line, 8);
+    }
+
+    #[test]
+    fn keys_before_any_section_are_reported() {
+        let text = "# globals\nUDP_Idle_Time = 2\n\n[globals]\nTCP_Idle_Time = 3\n";
+        assert_eq!(
+            keys_outside_sections(text),
+            vec![(2, "UDP_Idle_Time".to_string())]
+        );
+        assert!(keys_outside_sections("[log]\nx = 1\n").is_empty());
     }
 
     #[test]
