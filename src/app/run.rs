@@ -503,6 +503,12 @@ fn print_summary(engine: &Engine, logs: Option<&TstatLogs>) {
             engine.udp.rtp_untracked()
         );
     }
+    if engine.udp.quic_names_untracked() > 0 {
+        println!(
+            "gQUIC flows without names, name pool full: {}",
+            engine.udp.quic_names_untracked()
+        );
+    }
     if c.later_fragments > 0 {
         println!(
             "later IP fragments (no transport header): {}",

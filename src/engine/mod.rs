@@ -16,7 +16,8 @@ use crate::config::nets::NetList;
 use crate::decode::{self, proto, Fragment, IpPacket, SkipReason};
 use crate::dpi::dns;
 use crate::dpi::dnshunter::{self, DnsHunter};
-use crate::sink::{DnsPacket, RecordSink};
+use crate::dpi::udp::gquic;
+use crate::sink::{DnsPacket, RecordSink, UdpNames};
 use crate::time::{Timestamp, NANOS_PER_SEC};
 
 use self::tcp::{Step, TcpConfig, TcpTracker};
@@ -287,8 +288,9 @@ impl Engine {
         self.tcp.expire(now, &mut |f, complete| {
             emit_tcp(counters, hunter, sink, f, complete)
         });
-        self.udp
-            .expire(now, &mut |f| emit_udp(counters, hunter, sink, f));
+        self.udp.expire(now, &mut |f, quic| {
+            emit_udp(counters, hunter, sink, f, quic)
+        });
     }
 
     /// Live capture on a quiet link: time passes without packets, so flows idle past their
@@ -308,7 +310,8 @@ impl Engine {
         self.tcp.flush(now, &mut |f, complete| {
             emit_tcp(counters, hunter, sink, f, complete)
         });
-        self.udp.flush(&mut |f| emit_udp(counters, hunter, sink, f));
+        self.udp
+            .flush(&mut |f, quic| emit_udp(counters, hunter, sink, f, quic));
     }
 }
 
@@ -343,10 +346,15 @@ fn emit_udp(
     hunter: Option<&DnsHunter>,
     sink: &mut dyn RecordSink,
     f: &udp::UdpFlow,
+    quic: Option<&gquic::Names>,
 ) {
     if f.client_internal || f.server_internal {
-        let name = hunter.zip(f.dns).and_then(|(h, tag)| h.resolve(tag));
-        sink.udp_named(f, name);
+        let names = UdpNames {
+            dns: hunter.zip(f.dns).and_then(|(h, tag)| h.resolve(tag)),
+            quic_sni: quic.map(|q| q.sni.as_slice()).filter(|s| !s.is_empty()),
+            quic_ua: quic.map(|q| q.ua.as_slice()).filter(|s| !s.is_empty()),
+        };
+        sink.udp_named(f, &names);
     } else {
         counters.external_flows += 1;
     }

@@ -8,8 +8,9 @@
 
 use crate::decode::IpPacket;
 use crate::dpi::dnshunter::DnsTag;
-use crate::dpi::udp::rtp::{RtpPool, DEFAULT_POOL};
-use crate::dpi::udp::{UdpClass, UdpPacket};
+use crate::dpi::udp::gquic;
+use crate::dpi::udp::rtp::DEFAULT_POOL;
+use crate::dpi::udp::{Pools, UdpClass, UdpPacket};
 use crate::time::Timestamp;
 
 use super::flow::{Dir, Endpoint, FlowKey};
@@ -101,9 +102,14 @@ impl UdpTracker {
         self.table.get_mut(slot)
     }
 
+    /// gQUIC flows whose names found the name pool full.
+    pub fn quic_names_untracked(&self) -> u64 {
+        self.pools.quic_names.exhausted
+    }
+
     /// Directions that looked like RTP but found no free slot for their source lists.
     pub fn rtp_untracked(&self) -> u64 {
-        self.rtp.exhausted
+        self.pools.rtp.exhausted
     }
 }
 
@@ -112,8 +118,8 @@ pub struct UdpTracker {
     table: FlowTable<FlowKey, UdpFlow>,
     pub counters: UdpCounters,
     serial: u64,
-    /// RTP source lists of the directions that look like RTP.
-    rtp: RtpPool,
+    /// RTP source lists and gQUIC names of the flows that need them.
+    pools: Pools,
     /// The last packet, if it was counted in a flow (not a duplicate, not refused):
     /// per-packet analyzers look only at those.
     pub last_counted: Option<Counted>,
@@ -144,11 +150,11 @@ impl UdpTracker {
             table: FlowTable::with_capacity(cfg.capacity),
             counters: UdpCounters::default(),
             serial: 0,
-            rtp: RtpPool::with_capacity(if cfg!(feature = "dpi") {
-                DEFAULT_POOL
+            pools: if cfg!(feature = "dpi") {
+                Pools::new(DEFAULT_POOL, gquic::DEFAULT_POOL)
             } else {
-                0
-            }),
+                Pools::new(0, 0)
+            },
             last_counted: None,
             last_created: None,
         }
@@ -269,7 +275,7 @@ impl UdpTracker {
                 dir_first: flow.half(dir).first,
                 skype: self.cfg.skype,
             };
-            flow.class.packet(dir, &pkt, &mut self.rtp);
+            flow.class.packet(dir, &pkt, &mut self.pools);
         }
         let queue = if flow.packets > 1 {
             ESTABLISHED
@@ -281,7 +287,11 @@ impl UdpTracker {
     }
 
     /// Close every flow idle past its timeout at `now`, oldest first.
-    pub fn expire(&mut self, now: Timestamp, emit: &mut dyn FnMut(&UdpFlow)) {
+    pub fn expire(
+        &mut self,
+        now: Timestamp,
+        emit: &mut dyn FnMut(&UdpFlow, Option<&gquic::Names>),
+    ) {
         for (queue, timeout) in [
             (SINGLETON, self.cfg.singleton_ns),
             (ESTABLISHED, self.cfg.idle_ns),
@@ -292,32 +302,33 @@ impl UdpTracker {
                     break;
                 }
                 let flow = self.table.get_mut(slot);
-                close_class(flow, self.cfg.skype, &mut self.rtp);
-                emit(flow);
+                judge_at_close(flow, self.cfg.skype);
+                emit(flow, self.pools.quic_names.names(&flow.class.quic_tags));
+                flow.class.release(&mut self.pools);
                 self.table.remove(slot);
             }
         }
     }
 
     /// Close every flow, in creation order (end of trace).
-    pub fn flush(&mut self, emit: &mut dyn FnMut(&UdpFlow)) {
+    pub fn flush(&mut self, emit: &mut dyn FnMut(&UdpFlow, Option<&gquic::Names>)) {
         let mut slots: Vec<u32> = self.table.live_slots().collect();
         slots.sort_unstable_by_key(|&s| self.table.get(s).serial);
         for s in slots {
             let flow = self.table.get_mut(s);
-            close_class(flow, self.cfg.skype, &mut self.rtp);
-            emit(flow);
+            judge_at_close(flow, self.cfg.skype);
+            emit(flow, self.pools.quic_names.names(&flow.class.quic_tags));
+            flow.class.release(&mut self.pools);
             self.table.remove(s);
         }
     }
 }
 
-/// The flow ends: classifiers that judge at the end do so, shared pools get their slots back.
-fn close_class(flow: &mut UdpFlow, skype: bool, rtp: &mut RtpPool) {
+/// The flow ends: classifiers that judge at the end do so.
+fn judge_at_close(flow: &mut UdpFlow, skype: bool) {
     if cfg!(feature = "dpi") {
         flow.class.close(skype, flow.c2s.packets, flow.s2c.packets);
     }
-    flow.class.release(rtp);
 }
 
 fn endpoints(ip: &IpPacket<'_>) -> Option<(Endpoint, Endpoint)> {

@@ -15,7 +15,7 @@ use super::dnslog;
 use super::header_only;
 use super::text::Line;
 use super::RecordSink;
-use super::{DnsName, DnsPacket};
+use super::{DnsName, DnsPacket, UdpNames};
 
 /// Logs this build writes.
 pub const IMPLEMENTED: &[LogKind] = &[
@@ -130,7 +130,7 @@ impl RecordSink for TstatLogs {
     }
 
     fn udp(&mut self, flow: &UdpFlow) {
-        self.udp_named(flow, None);
+        self.udp_named(flow, &UdpNames::default());
     }
 
     fn tcp_named(&mut self, flow: &TcpFlow, complete: bool, dns: Option<DnsName<'_>>) {
@@ -156,12 +156,12 @@ impl RecordSink for TstatLogs {
         }
     }
 
-    fn udp_named(&mut self, flow: &UdpFlow, dns: Option<DnsName<'_>>) {
+    fn udp_named(&mut self, flow: &UdpFlow, names: &UdpNames<'_>) {
         if self.udp_complete.is_none() {
             return;
         }
         self.line.clear();
-        udp_row(&mut self.line, flow, dns);
+        udp_row(&mut self.line, flow, names);
         self.line.end();
         self.write_line(|s| s.udp_complete.as_mut());
     }
@@ -357,20 +357,19 @@ fn udp_half(l: &mut Line, h: &UdpHalf, internal: bool, udp_type: u8) {
 }
 
 /// Columns 1-23.
-pub fn udp_row(l: &mut Line, f: &UdpFlow, dns: Option<DnsName<'_>>) {
+pub fn udp_row(l: &mut Line, f: &UdpFlow, names: &UdpNames<'_>) {
     l.addr(&f.client.addr);
     l.uint(f.client.port as u64);
     udp_half(l, &f.c2s, f.client_internal, f.printed_type(Dir::C2S));
     l.addr(&f.server.addr);
     l.uint(f.server.port as u64);
     udp_half(l, &f.s2c, f.server_internal, f.printed_type(Dir::S2C));
-    match dns {
-        Some(d) => l.field().extend_from_slice(d.name),
-        None => l.text("-"),
+    for text in [names.dns.map(|d| d.name), names.quic_sni, names.quic_ua] {
+        match text {
+            Some(t) => l.field().extend_from_slice(t),
+            None => l.text("-"),
+        }
     }
-    // quic_SNI, quic_UA, quic_CHLO, quic_REJ: no gQUIC parser yet.
-    l.text("-");
-    l.text("-");
-    l.uint(0);
-    l.uint(0);
+    l.flag(f.class.quic_tags.chlo);
+    l.flag(f.class.quic_tags.rej);
 }

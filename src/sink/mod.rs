@@ -14,6 +14,14 @@ use crate::engine::tcp::TcpFlow;
 use crate::engine::udp::UdpFlow;
 use crate::time::Timestamp;
 
+/// Names a UDP flow's row prints (each `None` prints `-`).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct UdpNames<'a> {
+    pub dns: Option<DnsName<'a>>,
+    pub quic_sni: Option<&'a [u8]>,
+    pub quic_ua: Option<&'a [u8]>,
+}
+
 /// A DNS message seen in a counted UDP packet (for log_dns_complete).
 pub struct DnsPacket<'a> {
     pub ts: Timestamp,
@@ -36,8 +44,8 @@ pub trait RecordSink {
     fn tcp_named(&mut self, flow: &TcpFlow, complete: bool, _dns: Option<DnsName<'_>>) {
         self.tcp(flow, complete);
     }
-    /// A UDP flow with its DN-Hunter name.
-    fn udp_named(&mut self, flow: &UdpFlow, _dns: Option<DnsName<'_>>) {
+    /// A UDP flow with its DN-Hunter name and gQUIC names.
+    fn udp_named(&mut self, flow: &UdpFlow, _names: &UdpNames<'_>) {
         self.udp(flow);
     }
 }

@@ -3,7 +3,7 @@
 //! Each check keeps a little state per direction and runs only during a flow's first packets
 //! (the limits are in the parent module). When a check concludes, it types both directions.
 
-use super::{kind, DirState};
+use super::{gquic, kind, DirState};
 
 /// Obfuscated KAD: eMule's encrypted Kademlia is recognised by request/answer sizes alone.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -142,10 +142,38 @@ impl QuicDir {
     }
 }
 
+/// What a gQUIC public-flags byte announces (the values Tstat 3.2.1 knows).
+enum PublicHeader {
+    /// Version and connection id (0x0d, 0x09).
+    Versioned,
+    /// Connection id, no version (0x0c, 0x1c, 0x08, 0x18).
+    WithId,
+    /// No connection id: the packet number (after the 32-byte nonce for 0x04/0x14).
+    Data(u8),
+    Other,
+}
+
+fn public_header(udp: &[u8], p: &[u8]) -> PublicHeader {
+    match p[0] {
+        0x0d | 0x09 => PublicHeader::Versioned,
+        0x0c | 0x1c | 0x08 | 0x18 => PublicHeader::WithId,
+        0x00 | 0x10 => PublicHeader::Data(p[1]),
+        0x04 | 0x14 if udp.len() > 42 => PublicHeader::Data(p[33]),
+        _ => PublicHeader::Other,
+    }
+}
+
 /// gQUIC as Tstat 3.2.1 recognises it: per direction, consecutive packet numbers under one
 /// connection id, or the same connection id from both sides. (IETF QUIC long headers are not
-/// recognised by 3.2.1 and are left unknown here too.)
-pub fn quic(this: &mut DirState, other: &mut DirState, udp: &[u8]) {
+/// recognised by 3.2.1 and are left unknown here too.) Each packet is then read for the
+/// handshake tags of the flow.
+pub fn quic(
+    this: &mut DirState,
+    other: &mut DirState,
+    udp: &[u8],
+    tags: &mut gquic::Tags,
+    names: &mut gquic::NamePool,
+) {
     if this.quic.is_quic && other.quic.is_quic {
         return;
     }
@@ -153,15 +181,14 @@ pub fn quic(this: &mut DirState, other: &mut DirState, udp: &[u8]) {
         return;
     }
     let p = &udp[8..];
-    let flags = p[0];
-    if flags > 0x3f {
+    if p[0] > 0x3f {
         return;
     }
     let (me, peer) = (&mut this.quic, &other.quic);
-    match (me.step, flags) {
-        (QuicStep::Unknown | QuicStep::DataSent, 0x0d) => me.start_versioned(p),
-        (QuicStep::Unknown | QuicStep::DataSent, 0x0c | 0x1c) => me.start_with_id(p, peer),
-        (QuicStep::VersionSent | QuicStep::IdSent, 0x0d) if p[9] == b'Q' => {
+    match (me.step, public_header(udp, p)) {
+        (QuicStep::Unknown | QuicStep::DataSent, PublicHeader::Versioned) => me.start_versioned(p),
+        (QuicStep::Unknown | QuicStep::DataSent, PublicHeader::WithId) => me.start_with_id(p, peer),
+        (QuicStep::VersionSent | QuicStep::IdSent, PublicHeader::Versioned) if p[9] == b'Q' => {
             if p[1..9] == me.conn_id && me.follows(p[13]) {
                 me.packet_number = p[13];
                 me.is_quic = true;
@@ -169,7 +196,7 @@ pub fn quic(this: &mut DirState, other: &mut DirState, udp: &[u8]) {
                 me.start_versioned(p);
             }
         }
-        (QuicStep::VersionSent | QuicStep::IdSent, 0x0c | 0x1c) => {
+        (QuicStep::VersionSent | QuicStep::IdSent, PublicHeader::WithId) => {
             if p[1..9] == me.conn_id && me.follows(p[9]) {
                 me.packet_number = p[9];
                 me.is_quic = true;
@@ -179,18 +206,19 @@ pub fn quic(this: &mut DirState, other: &mut DirState, udp: &[u8]) {
                 me.step = QuicStep::IdSent;
             }
         }
-        (QuicStep::DataSent, 0x00 | 0x10) => {
-            if me.follows(p[1]) {
+        (QuicStep::DataSent, PublicHeader::Data(n)) => {
+            if me.follows(n) {
                 me.is_quic = true;
             }
-            me.packet_number = p[1];
+            me.packet_number = n;
         }
-        (_, 0x00 | 0x10) if peer.step != QuicStep::Unknown => {
-            me.packet_number = p[1];
+        (_, PublicHeader::Data(n)) if peer.step != QuicStep::Unknown => {
+            me.packet_number = n;
             me.step = QuicStep::DataSent;
         }
         _ => {}
     }
+    gquic::read_tags(udp, tags, names);
     if this.quic.is_quic && other.quic.is_quic {
         this.kind = kind::UDP_QUIC;
         other.kind = kind::UDP_QUIC;
@@ -381,25 +409,61 @@ mod tests {
     #[test]
     fn gquic_same_connection_id_from_both_sides() {
         let (mut c, mut s) = (DirState::default(), DirState::default());
-        quic(&mut c, &mut s, &gquic(0x0d, 1));
+        quic(
+            &mut c,
+            &mut s,
+            &gquic(0x0d, 1),
+            &mut Default::default(),
+            &mut gquic::NamePool::with_capacity(0),
+        );
         assert_eq!((c.kind, s.kind), (0, 0), "one side is not enough");
-        quic(&mut s, &mut c, &gquic(0x0c, 1));
+        quic(
+            &mut s,
+            &mut c,
+            &gquic(0x0c, 1),
+            &mut Default::default(),
+            &mut gquic::NamePool::with_capacity(0),
+        );
         assert_eq!((c.kind, s.kind), (kind::UDP_QUIC, kind::UDP_QUIC));
     }
 
     #[test]
     fn gquic_other_connection_id_needs_consecutive_numbers() {
         let (mut c, mut s) = (DirState::default(), DirState::default());
-        quic(&mut c, &mut s, &gquic(0x0d, 1));
+        quic(
+            &mut c,
+            &mut s,
+            &gquic(0x0d, 1),
+            &mut Default::default(),
+            &mut gquic::NamePool::with_capacity(0),
+        );
         let mut other_id = gquic(0x0c, 7);
         other_id[9] = 0xee;
-        quic(&mut s, &mut c, &other_id);
+        quic(
+            &mut s,
+            &mut c,
+            &other_id,
+            &mut Default::default(),
+            &mut gquic::NamePool::with_capacity(0),
+        );
         assert_eq!(s.kind, 0);
         other_id[17] = 9;
-        quic(&mut s, &mut c, &other_id);
+        quic(
+            &mut s,
+            &mut c,
+            &other_id,
+            &mut Default::default(),
+            &mut gquic::NamePool::with_capacity(0),
+        );
         assert_eq!(s.kind, 0, "9 does not follow 7");
         other_id[17] = 10;
-        quic(&mut s, &mut c, &other_id);
+        quic(
+            &mut s,
+            &mut c,
+            &other_id,
+            &mut Default::default(),
+            &mut gquic::NamePool::with_capacity(0),
+        );
         assert_eq!((c.kind, s.kind), (kind::UDP_QUIC, kind::UDP_QUIC));
     }
 

@@ -7,6 +7,7 @@
 //! See docs/semantics/udp-dpi.md for the rules and where they come from.
 
 pub mod behaviour;
+pub mod gquic;
 pub mod ipp2p;
 pub mod rtp;
 pub mod skype;
@@ -66,6 +67,23 @@ pub struct UdpClass {
     pub s2c: DirState,
     /// Obfuscated-KAD verdict of the pair (any direction's match marks the pair).
     pub kad_pair: behaviour::KadState,
+    /// gQUIC handshake tags of the flow.
+    pub quic_tags: gquic::Tags,
+}
+
+/// Memory shared by all flows' classifiers, reserved once.
+pub struct Pools {
+    pub rtp: rtp::RtpPool,
+    pub quic_names: gquic::NamePool,
+}
+
+impl Pools {
+    pub fn new(rtp_slots: usize, quic_slots: usize) -> Pools {
+        Pools {
+            rtp: rtp::RtpPool::with_capacity(rtp_slots),
+            quic_names: gquic::NamePool::with_capacity(quic_slots),
+        }
+    }
 }
 
 /// What the classifier needs to know about one counted packet.
@@ -92,7 +110,7 @@ pub struct UdpPacket<'a> {
 
 impl UdpClass {
     /// Run the matchers on one counted packet going in `dir`.
-    pub fn packet(&mut self, dir: Dir, pkt: &UdpPacket<'_>, pool: &mut rtp::RtpPool) {
+    pub fn packet(&mut self, dir: Dir, pkt: &UdpPacket<'_>, pools: &mut Pools) {
         if pkt.skype {
             self.skype(dir, pkt);
         }
@@ -103,8 +121,8 @@ impl UdpClass {
             ip_payload_len: pkt.ip_payload_len,
             ports: pkt.ports,
         };
-        rtp::packet(self.both(dir).0, pool, &rtp_pkt);
-        self.behaviour(dir, pkt);
+        rtp::packet(self.both(dir).0, &mut pools.rtp, &rtp_pkt);
+        self.behaviour(dir, pkt, &mut pools.quic_names);
     }
 
     /// Skype counts every packet, and may judge the flow early.
@@ -129,9 +147,10 @@ impl UdpClass {
     }
 
     /// Give back what the flow holds in shared pools (when it ends).
-    pub fn release(&mut self, pool: &mut rtp::RtpPool) {
-        self.c2s.rtp.release(pool);
-        self.s2c.rtp.release(pool);
+    pub fn release(&mut self, pools: &mut Pools) {
+        self.c2s.rtp.release(&mut pools.rtp);
+        self.s2c.rtp.release(&mut pools.rtp);
+        pools.quic_names.release(&mut self.quic_tags);
     }
 
     /// The value Tstat prints for a direction: an untyped direction of a flow that looks like
@@ -178,7 +197,7 @@ impl UdpClass {
         }
     }
 
-    fn behaviour(&mut self, dir: Dir, pkt: &UdpPacket<'_>) {
+    fn behaviour(&mut self, dir: Dir, pkt: &UdpPacket<'_>, names: &mut gquic::NamePool) {
         let n = pkt.flow_packets;
         let (this, other) = match dir {
             Dir::C2S => (&mut self.c2s, &mut self.s2c),
@@ -188,7 +207,7 @@ impl UdpClass {
             behaviour::utp(this, other, pkt.udp);
         }
         if n < MAX_UDP_QUIC {
-            behaviour::quic(this, other, pkt.udp);
+            behaviour::quic(this, other, pkt.udp, &mut self.quic_tags, names);
         }
         if n < MAX_UDP_VOD {
             behaviour::vod(this, other, pkt.udp, pkt.declared_len);
