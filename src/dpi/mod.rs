@@ -6,4 +6,5 @@
 
 pub mod dns;
 pub mod dnshunter;
+pub mod pool;
 pub mod udp;

@@ -203,16 +203,15 @@ impl Engine {
         let Some(counted) = self.udp.last_counted else {
             return;
         };
-        if ip.payload.len() < 8 {
+        let Some(payload) = udp_payload(ip) else {
             return;
-        }
+        };
         let flow = self.udp.flow(counted.slot);
-        let len = ip.payload_len.saturating_sub(8).min(ip.payload.len() - 8);
         hunter.observe(&dnshunter::Response {
             src: ip.src,
             dst: ip.dst,
             ports: (flow.client.port, flow.server.port),
-            payload: &ip.payload[8..8 + len],
+            payload,
             request: flow.c2s.last,
             response: flow.s2c.last,
         });
@@ -225,12 +224,10 @@ impl Engine {
             return;
         };
         let (src_internal, dst_internal) = (counted.src_internal, counted.dst_internal);
-        if is_multicast(&ip.src) || is_multicast(&ip.dst) || ip.payload.len() < 8 {
+        if is_multicast(&ip.src) || is_multicast(&ip.dst) {
             return;
         }
-        // The IP header's length, never more than was captured (Tstat would read past it).
-        let len = ip.payload_len.saturating_sub(8).min(ip.payload.len() - 8);
-        let Some(message) = dns::Message::parse(&ip.payload[8..8 + len]) else {
+        let Some(message) = udp_payload(ip).and_then(dns::Message::parse) else {
             return;
         };
         let port = |at: usize| u16::from_be_bytes([ip.payload[at], ip.payload[at + 1]]);
@@ -313,6 +310,14 @@ impl Engine {
         self.udp
             .flush(&mut |f, quic| emit_udp(counters, hunter, sink, f, quic));
     }
+}
+
+/// The UDP payload as long as the IP header says, never more than was captured (Tstat reads
+/// the IP length and would run past a short capture).
+fn udp_payload<'a>(ip: &IpPacket<'a>) -> Option<&'a [u8]> {
+    let captured = ip.payload.get(8..)?;
+    let len = ip.payload_len.saturating_sub(8).min(captured.len());
+    Some(&captured[..len])
 }
 
 fn is_multicast(a: &IpAddr) -> bool {

@@ -303,7 +303,7 @@ impl UdpTracker {
                 }
                 let flow = self.table.get_mut(slot);
                 judge_at_close(flow, self.cfg.skype);
-                emit(flow, self.pools.quic_names.names(&flow.class.quic_tags));
+                emit(flow, flow.class.quic_tags.names(&self.pools.quic_names));
                 flow.class.release(&mut self.pools);
                 self.table.remove(slot);
             }
@@ -317,7 +317,7 @@ impl UdpTracker {
         for s in slots {
             let flow = self.table.get_mut(s);
             judge_at_close(flow, self.cfg.skype);
-            emit(flow, self.pools.quic_names.names(&flow.class.quic_tags));
+            emit(flow, flow.class.quic_tags.names(&self.pools.quic_names));
             flow.class.release(&mut self.pools);
             self.table.remove(s);
         }

@@ -393,6 +393,17 @@ mod tests {
         );
     }
 
+    /// The QUIC check without a tag store (these tests look at the types only).
+    fn quic_alone(this: &mut DirState, other: &mut DirState, udp: &[u8]) {
+        quic(
+            this,
+            other,
+            udp,
+            &mut Default::default(),
+            &mut gquic::NamePool::with_capacity(0),
+        );
+    }
+
     /// A gQUIC datagram: public flags, connection id 1..8, then a version and a packet
     /// number, or just a packet number.
     fn gquic(flags: u8, number: u8) -> Vec<u8> {
@@ -409,61 +420,25 @@ mod tests {
     #[test]
     fn gquic_same_connection_id_from_both_sides() {
         let (mut c, mut s) = (DirState::default(), DirState::default());
-        quic(
-            &mut c,
-            &mut s,
-            &gquic(0x0d, 1),
-            &mut Default::default(),
-            &mut gquic::NamePool::with_capacity(0),
-        );
+        quic_alone(&mut c, &mut s, &gquic(0x0d, 1));
         assert_eq!((c.kind, s.kind), (0, 0), "one side is not enough");
-        quic(
-            &mut s,
-            &mut c,
-            &gquic(0x0c, 1),
-            &mut Default::default(),
-            &mut gquic::NamePool::with_capacity(0),
-        );
+        quic_alone(&mut s, &mut c, &gquic(0x0c, 1));
         assert_eq!((c.kind, s.kind), (kind::UDP_QUIC, kind::UDP_QUIC));
     }
 
     #[test]
     fn gquic_other_connection_id_needs_consecutive_numbers() {
         let (mut c, mut s) = (DirState::default(), DirState::default());
-        quic(
-            &mut c,
-            &mut s,
-            &gquic(0x0d, 1),
-            &mut Default::default(),
-            &mut gquic::NamePool::with_capacity(0),
-        );
+        quic_alone(&mut c, &mut s, &gquic(0x0d, 1));
         let mut other_id = gquic(0x0c, 7);
         other_id[9] = 0xee;
-        quic(
-            &mut s,
-            &mut c,
-            &other_id,
-            &mut Default::default(),
-            &mut gquic::NamePool::with_capacity(0),
-        );
+        quic_alone(&mut s, &mut c, &other_id);
         assert_eq!(s.kind, 0);
         other_id[17] = 9;
-        quic(
-            &mut s,
-            &mut c,
-            &other_id,
-            &mut Default::default(),
-            &mut gquic::NamePool::with_capacity(0),
-        );
+        quic_alone(&mut s, &mut c, &other_id);
         assert_eq!(s.kind, 0, "9 does not follow 7");
         other_id[17] = 10;
-        quic(
-            &mut s,
-            &mut c,
-            &other_id,
-            &mut Default::default(),
-            &mut gquic::NamePool::with_capacity(0),
-        );
+        quic_alone(&mut s, &mut c, &other_id);
         assert_eq!((c.kind, s.kind), (kind::UDP_QUIC, kind::UDP_QUIC));
     }
 

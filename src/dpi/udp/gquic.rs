@@ -7,6 +7,8 @@
 //! first name of a flow and given back when the flow ends; a flow that finds the pool empty
 //! keeps its CHLO/REJ flags and prints no names (counted).
 
+use crate::dpi::pool::SlotPool;
+
 /// Names kept per flow: the SNI raw, the UAID percent-encoded (longer ones are cut).
 const MAX_SNI: usize = 255;
 const MAX_UA: usize = 512;
@@ -29,53 +31,28 @@ pub struct Names {
     pub ua: heapless::Vec<u8, MAX_UA>,
 }
 
-/// Name slots, reserved once and touched only when used.
-pub struct NamePool {
-    slots: Vec<Names>,
-    free: Vec<u32>,
-    /// Flows whose names were not kept because every slot was taken.
-    pub exhausted: u64,
-}
+/// Name slots for the flows that have names.
+pub type NamePool = SlotPool<Names>;
 
-impl NamePool {
-    pub fn with_capacity(n: usize) -> NamePool {
-        NamePool {
-            slots: Vec::with_capacity(n),
-            free: Vec::with_capacity(n),
-            exhausted: 0,
-        }
-    }
-
-    fn take(&mut self) -> Option<u32> {
-        if let Some(s) = self.free.pop() {
-            self.slots[s as usize] = Names::default();
-            return Some(s);
-        }
-        if self.slots.len() < self.slots.capacity() {
-            self.slots.push(Names::default());
-            return Some(self.slots.len() as u32 - 1);
-        }
-        self.exhausted += 1;
-        None
-    }
-
-    /// The names a flow holds.
-    pub fn names(&self, tags: &Tags) -> Option<&Names> {
-        tags.names.map(|s| &self.slots[s as usize])
+impl Tags {
+    /// The names this flow holds.
+    pub fn names<'p>(&self, pool: &'p NamePool) -> Option<&'p Names> {
+        self.names.map(|s| pool.get(s))
     }
 
     /// The flow ends: its slot is free again.
-    pub fn release(&mut self, tags: &mut Tags) {
-        if let Some(s) = tags.names.take() {
-            self.free.push(s);
+    pub fn release(&mut self, pool: &mut NamePool) {
+        if let Some(s) = self.names.take() {
+            pool.give_back(s);
         }
     }
 
-    fn slot_of(&mut self, tags: &mut Tags) -> Option<&mut Names> {
-        if tags.names.is_none() {
-            tags.names = self.take();
+    /// This flow's names, taking a slot at the first one.
+    fn names_mut<'p>(&mut self, pool: &'p mut NamePool) -> Option<&'p mut Names> {
+        if self.names.is_none() {
+            self.names = pool.take();
         }
-        tags.names.map(|s| &mut self.slots[s as usize])
+        self.names.map(|s| pool.get_mut(s))
     }
 }
 
@@ -144,7 +121,7 @@ fn client_hello(p: &[u8], t: usize, tags: &mut Tags, pool: &mut NamePool) {
 
 /// Keep the first SNI and the first UAID of the flow.
 fn store(tag: &[u8], value: &[u8], tags: &mut Tags, pool: &mut NamePool) {
-    let Some(names) = pool.slot_of(tags) else {
+    let Some(names) = tags.names_mut(pool) else {
         return;
     };
     if tag.starts_with(b"SNI") {
@@ -213,7 +190,7 @@ mod tests {
         ]);
         read_tags(&pkt, &mut tags, &mut pool);
         assert!(tags.chlo && !tags.rej);
-        let names = pool.names(&tags).unwrap();
+        let names = tags.names(&pool).unwrap();
         assert_eq!(names.sni.as_slice(), b"www.example.com");
         assert_eq!(names.ua.as_slice(), b"Chrome%2f57+Mac+OS");
     }
@@ -225,7 +202,7 @@ mod tests {
         read_tags(&chlo(&[(b"SNI\0", b"first.example")]), &mut tags, &mut pool);
         assert!(tags.chlo);
         assert!(
-            pool.names(&tags).is_none(),
+            tags.names(&pool).is_none(),
             "Tstat skips the first tag's value"
         );
     }

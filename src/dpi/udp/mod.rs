@@ -150,7 +150,7 @@ impl UdpClass {
     pub fn release(&mut self, pools: &mut Pools) {
         self.c2s.rtp.release(&mut pools.rtp);
         self.s2c.rtp.release(&mut pools.rtp);
-        pools.quic_names.release(&mut self.quic_tags);
+        self.quic_tags.release(&mut pools.quic_names);
     }
 
     /// The value Tstat prints for a direction: an untyped direction of a flow that looks like

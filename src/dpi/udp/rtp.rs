@@ -10,6 +10,7 @@
 //! and the miss is counted.
 
 use super::{kind, DirState};
+use crate::dpi::pool::SlotPool;
 
 /// Sources remembered per list. Tstat's MAX_COUNT_RTP_SSRC is not in the stored source; the
 /// corpus needs at least 12 (a conference call with 11 RTCP senders in one direction).
@@ -41,41 +42,8 @@ pub struct Sources {
     rtcp: heapless::Vec<Source, MAX_SOURCES>,
 }
 
-/// Source lists for the directions that look like RTP. The memory is reserved once; a slot's
-/// pages are first touched when a direction first needs it, so idle capacity costs no RSS.
-pub struct RtpPool {
-    slots: Vec<Sources>,
-    free: Vec<u32>,
-    /// Directions that could not be tracked because every slot was taken.
-    pub exhausted: u64,
-}
-
-impl RtpPool {
-    pub fn with_capacity(n: usize) -> RtpPool {
-        RtpPool {
-            slots: Vec::with_capacity(n),
-            free: Vec::with_capacity(n),
-            exhausted: 0,
-        }
-    }
-
-    fn take(&mut self) -> Option<u32> {
-        if let Some(s) = self.free.pop() {
-            self.slots[s as usize] = Sources::default();
-            return Some(s);
-        }
-        if self.slots.len() < self.slots.capacity() {
-            self.slots.push(Sources::default());
-            return Some(self.slots.len() as u32 - 1);
-        }
-        self.exhausted += 1;
-        None
-    }
-
-    fn give_back(&mut self, slot: u32) {
-        self.free.push(slot);
-    }
-}
+/// Source lists for the directions that look like RTP.
+pub type RtpPool = SlotPool<Sources>;
 
 /// Whether a direction holds source lists.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -225,7 +193,7 @@ pub fn packet(d: &mut DirState, pool: &mut RtpPool, pkt: &RtpPacket<'_>) {
             let RtpLink::Tracking(slot) = d.rtp else {
                 return;
             };
-            let lists = &mut pool.slots[slot as usize];
+            let lists = pool.get_mut(slot);
             let still_rtp = if d.kind == FIRST {
                 confirm(&mut d.kind, lists, pkt)
             } else {
@@ -249,7 +217,7 @@ fn start(d: &mut DirState, pool: &mut RtpPool, pkt: &RtpPacket<'_>) {
     let Some(slot) = pool.take() else {
         return;
     };
-    let lists = &mut pool.slots[slot as usize];
+    let lists = pool.get_mut(slot);
     let _ = match what {
         Demux::Rtp => lists.rtp.push(new_source(pkt.rtp_ssrc(), pkt.seq())),
         _ => lists.rtcp.push(new_source(pkt.rtcp_ssrc(), 0)),
@@ -377,7 +345,7 @@ mod tests {
         assert_eq!(d.kind, CONFIRMED);
         feed(&mut d, &mut pool, &[0x55; 20], (5004, 6000));
         assert_eq!(d.kind, kind::UNKNOWN);
-        assert_eq!(pool.free.len(), 1, "its slot is free again");
+        assert_eq!(pool.free_slots(), 1, "its slot is free again");
         feed(&mut d, &mut pool, &rtp(1, 9), (5004, 6000));
         assert_eq!(d.kind, kind::UNKNOWN, "Tstat never starts again");
     }
