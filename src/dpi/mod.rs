@@ -7,4 +7,6 @@
 pub mod dns;
 pub mod dnshunter;
 pub mod pool;
+#[cfg(feature = "dpi")]
+pub mod quic;
 pub mod udp;

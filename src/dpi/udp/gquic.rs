@@ -47,6 +47,11 @@ impl Tags {
         }
     }
 
+    /// Keep `sni` as the flow's server name unless it has one (IETF QUIC's ClientHello).
+    pub fn set_sni(&mut self, sni: &[u8], pool: &mut NamePool) {
+        store(b"SNI\0", sni, self, pool);
+    }
+
     /// This flow's names, taking a slot at the first one.
     fn names_mut<'p>(&mut self, pool: &'p mut NamePool) -> Option<&'p mut Names> {
         if self.names.is_none() {

@@ -69,12 +69,17 @@ pub struct UdpClass {
     pub kad_pair: behaviour::KadState,
     /// gQUIC handshake tags of the flow.
     pub quic_tags: gquic::Tags,
+    /// IETF QUIC's ClientHello, read for its server name (our addition).
+    #[cfg(feature = "dpi")]
+    pub ietf_quic: crate::dpi::quic::Handshake,
 }
 
 /// Memory shared by all flows' classifiers, reserved once.
 pub struct Pools {
     pub rtp: rtp::RtpPool,
     pub quic_names: gquic::NamePool,
+    #[cfg(feature = "dpi")]
+    pub quic_hellos: crate::dpi::quic::AssemblyPool,
 }
 
 impl Pools {
@@ -82,6 +87,10 @@ impl Pools {
         Pools {
             rtp: rtp::RtpPool::with_capacity(rtp_slots),
             quic_names: gquic::NamePool::with_capacity(quic_slots),
+            #[cfg(feature = "dpi")]
+            quic_hellos: crate::dpi::quic::AssemblyPool::with_capacity(
+                crate::dpi::quic::DEFAULT_POOL.min(quic_slots),
+            ),
         }
     }
 }
@@ -123,6 +132,15 @@ impl UdpClass {
         };
         rtp::packet(self.both(dir).0, &mut pools.rtp, &rtp_pkt);
         self.behaviour(dir, pkt, &mut pools.quic_names);
+        #[cfg(feature = "dpi")]
+        if dir == Dir::C2S {
+            let (tags, names) = (&mut self.quic_tags, &mut pools.quic_names);
+            let payload = pkt.udp.get(8..).unwrap_or_default();
+            self.ietf_quic
+                .client_datagram(payload, &mut pools.quic_hellos, |sni| {
+                    tags.set_sni(sni, names)
+                });
+        }
     }
 
     /// Skype counts every packet, and may judge the flow early.
@@ -151,6 +169,8 @@ impl UdpClass {
         self.c2s.rtp.release(&mut pools.rtp);
         self.s2c.rtp.release(&mut pools.rtp);
         self.quic_tags.release(&mut pools.quic_names);
+        #[cfg(feature = "dpi")]
+        self.ietf_quic.release(&mut pools.quic_hellos);
     }
 
     /// The value Tstat prints for a direction: an untyped direction of a flow that looks like
