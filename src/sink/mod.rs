@@ -2,6 +2,7 @@
 
 pub mod columns;
 pub mod dnslog;
+pub mod file;
 pub mod header_only;
 pub mod logs;
 pub mod outdir;
