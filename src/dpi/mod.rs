@@ -6,5 +6,6 @@
 
 pub mod dns;
 pub mod dnshunter;
+pub mod http;
 pub mod pool;
 pub mod udp;
