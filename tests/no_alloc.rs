@@ -55,10 +55,12 @@ fn load(path: &std::path::Path) -> Frames {
     frames
 }
 
-/// A runtime.conf turning every TCP set on, so the rows written carry every column.
+/// A runtime.conf turning every TCP set on, so the rows written carry every column, and
+/// log_http_complete with full URLs.
 fn every_set() -> Runtime {
-    let text = "[options]\ntcplog_end_to_end = 1\ntcplog_layer7 = 1\ntcplog_p2p = 1\n\
-                tcplog_options = 1\ntcplog_advanced = 1\n";
+    let text = "[log]\nlog_http_complete = 1\n\
+                [options]\ntcplog_end_to_end = 1\ntcplog_layer7 = 1\ntcplog_p2p = 1\n\
+                tcplog_options = 1\ntcplog_advanced = 1\nhttplog_full_url = 2\n";
     let rt = Runtime::parse("every-set.conf", text, Runtime::default()).unwrap();
     assert_eq!(rt.tcplog_level, 31);
     rt
@@ -68,8 +70,13 @@ fn every_set() -> Runtime {
 fn allocations_in_second_pass(frames: &Frames) -> (u64, u64) {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("no_alloc_{}", frames.len()));
     std::fs::create_dir_all(&dir).unwrap();
-    let mut logs = TstatLogs::create(&dir, &every_set()).unwrap();
-    let mut engine = Engine::new(EngineConfig::default());
+    let runtime = every_set();
+    let mut logs = TstatLogs::create(&dir, &runtime).unwrap();
+    let mut engine = Engine::new(EngineConfig {
+        http_log: true,
+        httplog_full_url: runtime.httplog_full_url,
+        ..EngineConfig::default()
+    });
     for (ts, link, data) in frames {
         engine.frame(*ts, *link, data, &mut logs);
     }
@@ -82,6 +89,11 @@ fn allocations_in_second_pass(frames: &Frames) -> (u64, u64) {
     let during = allocations() - before;
     engine.finish(&mut logs);
     assert!(logs.rows > rows_first, "the second pass wrote rows too");
+    drop(logs);
+    if cfg!(feature = "http-log") {
+        let http = std::fs::read_to_string(dir.join("log_http_complete")).unwrap();
+        assert!(http.lines().count() > 2, "HTTP rows were written");
+    }
     (during, frames.len() as u64)
 }
 
