@@ -305,16 +305,35 @@ enum Keyword {
     Other,
 }
 
+/// A request header whose value goes to a shared buffer.
+struct SharedHeader {
+    field: Shared,
+    label: &'static [u8],
+    class: fn(u8) -> bool,
+    /// What stays open when the value reaches the end of the segment.
+    fragment: Fragment,
+}
+
 /// Request-side shared fields and their headers, in Tstat's search order.
-const REQUEST_SHARED: [(Shared, &[u8], fn(u8) -> bool, Fragment); 3] = [
-    (Shared::Referer, REFERER, scan::is_token, Fragment::Referer),
-    (
-        Shared::UserAgent,
-        USER_AGENT,
-        scan::is_line,
-        Fragment::UserAgent,
-    ),
-    (Shared::Cookie, COOKIE, scan::is_line, Fragment::Cookie),
+const REQUEST_SHARED: [SharedHeader; 3] = [
+    SharedHeader {
+        field: Shared::Referer,
+        label: REFERER,
+        class: scan::is_token,
+        fragment: Fragment::Referer,
+    },
+    SharedHeader {
+        field: Shared::UserAgent,
+        label: USER_AGENT,
+        class: scan::is_line,
+        fragment: Fragment::UserAgent,
+    },
+    SharedHeader {
+        field: Shared::Cookie,
+        label: COOKIE,
+        class: scan::is_line,
+        fragment: Fragment::Cookie,
+    },
 ];
 
 impl HttpLog {
@@ -410,12 +429,9 @@ impl HttpLog {
             flow.note_hostname(seg.bytes(host.capped(SMALL)));
         }
         let mut cut = [false; 3];
-        for (i, &(which, label, class, fragment)) in REQUEST_SHARED.iter().enumerate() {
-            let hit = match which {
-                Shared::Cookie if self.full_url != 2 => None,
-                _ => seg.header(from, label, class),
-            };
-            match hit {
+        for (i, h) in REQUEST_SHARED.iter().enumerate() {
+            let (which, fragment) = (h.field, h.fragment);
+            match self.search_shared(h, seg, from) {
                 Some(f) => {
                     found = true;
                     self.shared.set(which, seg.bytes(f.capped(LARGE)));
@@ -447,6 +463,14 @@ impl HttpLog {
             method,
             values,
         })
+    }
+
+    /// The value of request header `h` from `from` on (Cookie only at httplog_full_url 2).
+    fn search_shared(&self, h: &SharedHeader, seg: &Segment<'_>, from: usize) -> Option<Found> {
+        if h.field == Shared::Cookie && self.full_url != 2 {
+            return None;
+        }
+        seg.header(from, h.label, h.class)
     }
 
     /// A whole shared buffer as a value.
@@ -620,12 +644,9 @@ impl HttpLog {
             values[0] = Value::payload(host.capped(SMALL));
             flow.note_hostname(seg.bytes(host.capped(SMALL)));
         }
-        for &(which, label, class, own) in &REQUEST_SHARED {
-            let hit = match which {
-                Shared::Cookie if self.full_url != 2 => None,
-                _ => seg.header(0, label, class),
-            };
-            match hit {
+        for h in &REQUEST_SHARED {
+            let (which, own) = (h.field, h.fragment);
+            match self.search_shared(h, seg, 0) {
                 Some(f) => {
                     found = true;
                     self.shared.set(which, seg.bytes(f.capped(LARGE)));
