@@ -14,7 +14,8 @@
 //! enabled.
 
 pub mod scan;
-#[cfg(test)]
+// The rules need the plugin built in; the scanners test themselves.
+#[cfg(all(test, feature = "http-log"))]
 mod tests;
 
 use scan::Found;

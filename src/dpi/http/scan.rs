@@ -193,3 +193,47 @@ pub fn status_code(data: &[u8]) -> Option<Found> {
         end: 9 + len,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scanners() {
+        assert_eq!(find(b"abcabc", b"bc", 0), Some(1));
+        assert_eq!(find(b"abcabc", b"bc", 2), Some(4));
+        assert_eq!(find(b"ab", b"abc", 0), None);
+        assert_eq!(find(b"ab", b"b", 9), None);
+        assert_eq!(without_protocol(b"/a   HTTP/1.1"), 2);
+        assert_eq!(without_protocol(b"/aHTTP/1.1"), 10);
+        assert_eq!(without_protocol(b"/a HTTP/1.2"), 11);
+        assert_eq!(url_clean(b"http://h"), Some(8));
+        assert_eq!(url_clean(b"https://h/p/q"), Some(10));
+        assert_eq!(url_clean(b"http:///p"), None);
+        assert_eq!(url_clean(b"ftp://h/"), None);
+        assert_eq!(url_partial(b"?q"), None);
+        assert_eq!(url_partial(b"/p?q"), Some(2));
+        assert_eq!(c_string(b"ab\0cd"), b"ab");
+        // "Host: " found inside "X-Host: ", value up to CR; an empty value skipped.
+        let f = |s: usize, e: usize| Some(Found { start: s, end: e });
+        assert_eq!(header(b"X-Host: ab\r\n", b"Host: ", is_token), f(8, 10));
+        assert_eq!(
+            header(b"Host: \r\nHost: c d", b"Host: ", is_token),
+            f(14, 15)
+        );
+        assert_eq!(header(b"UA: c d\te", b"UA: ", is_line), f(4, 7));
+        assert_eq!(header(b"Host: ", b"Host: ", is_token), None);
+        let line = request_line(b"GET /a HTTP/1.1").unwrap();
+        assert_eq!(
+            (line.method, line.target, line.space_after),
+            (f(0, 3).unwrap(), f(4, 6).unwrap(), true)
+        );
+        assert!(!request_line(b"GET /a").unwrap().space_after);
+        assert_eq!(request_line(b"GET  /a"), None);
+        assert_eq!(request_line(b"get /a "), None);
+        assert_eq!(first_line(b"\r\nx"), None);
+        assert_eq!(first_line(b"ab c\r\n"), f(0, 4));
+        assert_eq!(status_code(b"HTTP/1.1 404 Not"), f(9, 12));
+        assert_eq!(status_code(b"HTTP/1.1 404"), None);
+    }
+}

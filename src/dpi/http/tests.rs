@@ -465,22 +465,3 @@ fn garbage_and_truncated_segments_never_panic() {
         }
     }
 }
-
-#[test]
-fn scanners() {
-    use scan::*;
-    assert_eq!(find(b"abcabc", b"bc", 0), Some(1));
-    assert_eq!(find(b"abcabc", b"bc", 2), Some(4));
-    assert_eq!(find(b"ab", b"abc", 0), None);
-    assert_eq!(find(b"ab", b"b", 9), None);
-    assert_eq!(without_protocol(b"/a   HTTP/1.1"), 2);
-    assert_eq!(without_protocol(b"/aHTTP/1.1"), 10);
-    assert_eq!(without_protocol(b"/a HTTP/1.2"), 11);
-    assert_eq!(url_clean(b"http://h"), Some(8));
-    assert_eq!(url_clean(b"https://h/p/q"), Some(10));
-    assert_eq!(url_clean(b"http:///p"), None);
-    assert_eq!(url_clean(b"ftp://h/"), None);
-    assert_eq!(url_partial(b"?q"), None);
-    assert_eq!(url_partial(b"/p?q"), Some(2));
-    assert_eq!(c_string(b"ab\0cd"), b"ab");
-}
