@@ -9,7 +9,9 @@
 //! every compared cell equal (numbers with a decimal point, such as the RTTs, within
 //! tstat-compare's tolerance). Compared: every column of log_tcp_complete (core, End-to-End,
 //! P2P, Options, Layer-7) and log_tcp_nocomplete, and columns 1-18 of log_udp_complete,
-//! except the columns listed in [`NEEDS_DPI`]. Extra rows are allowed only for the traces
+//! except the columns listed in [`NEEDS_DPI`]; with `dns-log`, every column of log_dns_complete;
+//! with `http-log`, every column of both row kinds of log_http_complete, whose file must also
+//! be Tstat's byte for byte (row order included). Extra rows are allowed only for the traces
 //! listed in docs/differences.md (tunnels Tstat does not open). The header lines must be
 //! Tstat's, character for character.
 
@@ -52,8 +54,14 @@ const NEEDS_DPI: &[(&str, &str)] = &[
     ("ed2k_c2s", "eDonkey messages counted by IPP2P"),
     ("ed2k_c2c", "eDonkey messages counted by IPP2P"),
     ("ed2k_chat", "eDonkey messages counted by IPP2P"),
-    ("http_req_cnt", "HTTP requests found by DPI"),
-    ("http_res_cnt", "HTTP responses found by DPI"),
+    (
+        "http_req_cnt",
+        "HTTP requests counted by the HTTP plugin (compared when built with `dpi` or `http-log`)",
+    ),
+    (
+        "http_res_cnt",
+        "HTTP responses counted by the HTTP plugin (compared when built with `dpi` or `http-log`)",
+    ),
     ("http_res", "HTTP response code found by DPI"),
     ("c_tls_SNI", "TLS ClientHello server name found by DPI"),
     ("s_tls_SCN", "TLS certificate name found by DPI"),
@@ -66,7 +74,10 @@ const NEEDS_DPI: &[(&str, &str)] = &[
     ("s_appdataT", "first TLS application data found by DPI"),
     ("c_appdataB", "first TLS application data found by DPI"),
     ("s_appdataB", "first TLS application data found by DPI"),
-    ("http_hostname", "HTTP Host header found by DPI"),
+    (
+        "http_hostname",
+        "HTTP Host header found by the HTTP plugin (compared when built with `dpi` or `http-log`)",
+    ),
     ("c_TLSvers", "TLS version found by DPI"),
     ("s_TLSvers", "TLS version found by DPI"),
 ];
@@ -82,6 +93,11 @@ fn needs_dpi(column: &str) -> bool {
         "quic_REJ",
     ];
     if cfg!(feature = "dpi") && UDP_DPI.contains(&column) {
+        return false;
+    }
+    // The HTTP plugin's counters and Host come with either feature (dpi::http).
+    const HTTP_PLUGIN: [&str; 3] = ["http_req_cnt", "http_res_cnt", "http_hostname"];
+    if cfg!(any(feature = "dpi", feature = "http-log")) && HTTP_PLUGIN.contains(&column) {
         return false;
     }
     NEEDS_DPI.iter().any(|(c, _)| *c == column)
@@ -154,6 +170,32 @@ fn out_folder(dir: &Path) -> PathBuf {
 fn header_line(out: &Path, log: &str) -> String {
     let text = std::fs::read_to_string(out.join(log)).unwrap_or_default();
     text.lines().next().unwrap_or("").to_string()
+}
+
+/// Column names of both row kinds of log_http_complete (`#C#` and `#S#` header lines, TAB
+/// separated), each once.
+fn http_columns(reference: &Path) -> Vec<String> {
+    let sample = reference.join("tstat-3.2.1/ndpi/443-curl.pcap/netpriv/tstat_out");
+    let mut names: Vec<String> = Vec::new();
+    for line in header_lines(&out_folder(&sample).join("log_http_complete")) {
+        let body = line.get(3..).unwrap_or("");
+        for c in body.split('\t') {
+            let name = c.rsplit_once(':').unwrap().0.to_string();
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    assert_eq!(names.len(), 21, "13 + 13 columns, the first 5 shared");
+    names
+}
+
+/// log_http_complete must be Tstat's file byte for byte: rows in the same order too (the
+/// cell comparison pairs rows as a multiset).
+fn http_log_differs(ref_out: &Path, cand_out: &Path) -> Option<String> {
+    let read = |dir: &Path| std::fs::read(out_folder(dir).join("log_http_complete")).ok();
+    let (theirs, ours) = (read(ref_out)?, read(cand_out).unwrap_or_default());
+    (theirs != ours).then(|| "log_http_complete: not byte-identical (row order?)".to_string())
 }
 
 /// Column names of a reference log, in order; read from Tstat's own header.
@@ -444,9 +486,15 @@ fn logs_agree_with_tstat_3_2_1() {
         .collect::<Vec<_>>()
         .join(",");
     let ietf_quic = ietf_quic_traces();
+    let http_all = http_columns(&reference).join(",");
+    // log_http_complete cells agreeing and compared, per internal-network file.
+    let mut http_totals = [(0u64, 0u64); 2];
     let mut failures = Vec::new();
     let mut totals = (0u64, 0u64, 0usize);
-    for (net, netfile) in [("netpriv", "conf/net.private"), ("netall", "conf/net.all")] {
+    for (n, (net, netfile)) in [("netpriv", "conf/net.private"), ("netall", "conf/net.all")]
+        .into_iter()
+        .enumerate()
+    {
         for trace in traces(&reference) {
             if !decompressor_built_in(&trace) {
                 println!("conformance: {trace} skipped, this build has no decoder for it");
@@ -493,10 +541,22 @@ fn logs_agree_with_tstat_3_2_1() {
             if cfg!(feature = "dns-log") {
                 logs.push(("log_dns_complete", &dns_all));
             }
+            if cfg!(feature = "http-log") {
+                logs.push(("log_http_complete", &http_all));
+                if !MORE_ROWS_BY_DESIGN.contains(&trace.as_str()) {
+                    if let Some(d) = http_log_differs(&ref_out, &cand_out) {
+                        failures.push(format!("{net} {trace}: {d}"));
+                    }
+                }
+            }
             for (log, cols) in logs {
                 for r in compare(&reference, &ref_out, &cand_out, log, cols) {
                     totals.0 += r.cells;
                     totals.1 += r.good;
+                    if log == "log_http_complete" {
+                        http_totals[n].0 += r.good;
+                        http_totals[n].1 += r.cells;
+                    }
                     let extra_ok = r.extra == 0 || MORE_ROWS_BY_DESIGN.contains(&trace.as_str());
                     if r.missing > 0 || r.good < r.cells || !extra_ok {
                         failures.push(format!(
@@ -520,6 +580,13 @@ fn logs_agree_with_tstat_3_2_1() {
         totals.0,
         100.0 * totals.1 as f64 / totals.0.max(1) as f64
     );
+    if cfg!(feature = "http-log") {
+        for (net, (good, cells)) in ["netpriv", "netall"].iter().zip(http_totals) {
+            println!(
+                "conformance: {net} log_http_complete (both row kinds): {good}/{cells} cells agree"
+            );
+        }
+    }
     for net in ["netpriv", "netall"] {
         for (set, cols) in &sets {
             if cols.is_empty() {

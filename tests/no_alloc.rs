@@ -55,21 +55,29 @@ fn load(path: &std::path::Path) -> Frames {
     frames
 }
 
-/// A runtime.conf turning every TCP set on, so the rows written carry every column.
+/// A runtime.conf turning every TCP set on, so the rows written carry every column, and
+/// log_http_complete with full URLs.
 fn every_set() -> Runtime {
-    let text = "[options]\ntcplog_end_to_end = 1\ntcplog_layer7 = 1\ntcplog_p2p = 1\n\
-                tcplog_options = 1\ntcplog_advanced = 1\n";
+    let text = "[log]\nlog_http_complete = 1\n\
+                [options]\ntcplog_end_to_end = 1\ntcplog_layer7 = 1\ntcplog_p2p = 1\n\
+                tcplog_options = 1\ntcplog_advanced = 1\nhttplog_full_url = 2\n";
     let rt = Runtime::parse("every-set.conf", text, Runtime::default()).unwrap();
     assert_eq!(rt.tcplog_level, 31);
     rt
 }
 
-/// Allocations made while a warm engine analyses `frames` a second time.
-fn allocations_in_second_pass(frames: &Frames) -> (u64, u64) {
+/// Allocations made while a warm engine analyses `frames` a second time, the packet count, and
+/// the lines of log_http_complete (headers included).
+fn allocations_in_second_pass(frames: &Frames) -> (u64, u64, usize) {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("no_alloc_{}", frames.len()));
     std::fs::create_dir_all(&dir).unwrap();
-    let mut logs = TstatLogs::create(&dir, &every_set()).unwrap();
-    let mut engine = Engine::new(EngineConfig::default());
+    let runtime = every_set();
+    let mut logs = TstatLogs::create(&dir, &runtime).unwrap();
+    let mut engine = Engine::new(EngineConfig {
+        http_log: true,
+        httplog_full_url: runtime.httplog_full_url,
+        ..EngineConfig::default()
+    });
     for (ts, link, data) in frames {
         engine.frame(*ts, *link, data, &mut logs);
     }
@@ -82,14 +90,19 @@ fn allocations_in_second_pass(frames: &Frames) -> (u64, u64) {
     let during = allocations() - before;
     engine.finish(&mut logs);
     assert!(logs.rows > rows_first, "the second pass wrote rows too");
-    (during, frames.len() as u64)
+    drop(logs);
+    let http = std::fs::read_to_string(dir.join("log_http_complete")).unwrap();
+    (during, frames.len() as u64, http.lines().count())
 }
 
 #[test]
 fn second_pass_over_the_sample_trace_allocates_nothing() {
     let frames = load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/sample.pcap"));
-    let (allocs, packets) = allocations_in_second_pass(&frames);
+    let (allocs, packets, http_lines) = allocations_in_second_pass(&frames);
     assert!(packets > 20);
+    if cfg!(feature = "http-log") {
+        assert!(http_lines > 2, "HTTP rows were written");
+    }
     assert_eq!(
         allocs, 0,
         "{allocs} allocations while analysing {packets} packets"
@@ -108,7 +121,7 @@ fn second_pass_over_a_reference_trace_allocates_nothing() {
         "pcapplusplus/example.pcap",
     ] {
         let frames = load(&PathBuf::from(&reference).join("traces").join(trace));
-        let (allocs, packets) = allocations_in_second_pass(&frames);
+        let (allocs, packets, _) = allocations_in_second_pass(&frames);
         assert_eq!(
             allocs, 0,
             "{trace}: {allocs} allocations while analysing {packets} packets"

@@ -99,6 +99,14 @@ fn load_setup(args: Args) -> Result<Setup, String> {
     if let Some(p) = &args.runtime {
         runtime = Runtime::load(p, runtime).map_err(|e| e.to_string())?;
     }
+    // -0 (strict privacy): no URL in log_http_complete whatever runtime.conf says.
+    if args.privacy && runtime.httplog_full_url != 0 {
+        eprintln!(
+            "tstat: warning: -0 (strict privacy) sets httplog_full_url = {} to 0",
+            runtime.httplog_full_url
+        );
+        runtime.httplog_full_url = 0;
+    }
     for kind in LogKind::ALL {
         if runtime.log_enabled(kind) && !IMPLEMENTED.contains(&kind) {
             eprintln!(
@@ -133,6 +141,8 @@ fn engine_for(setup: &Setup) -> Engine {
         trace_ipv6: !setup.args.no_ipv6,
         skype: setup.args.bayes.is_some(),
         dns_log: setup.runtime.log_enabled(LogKind::DnsComplete),
+        http_log: setup.runtime.log_enabled(LogKind::HttpComplete),
+        httplog_full_url: setup.runtime.httplog_full_url,
         dns_hunter: !setup.args.no_dnhunter,
     })
 }

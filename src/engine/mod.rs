@@ -16,8 +16,9 @@ use crate::config::nets::NetList;
 use crate::decode::{self, proto, Fragment, IpPacket, SkipReason};
 use crate::dpi::dns;
 use crate::dpi::dnshunter::{self, DnsHunter};
+use crate::dpi::http::{self, HttpLog};
 use crate::dpi::udp::gquic;
-use crate::sink::{DnsPacket, RecordSink, UdpNames};
+use crate::sink::{DnsPacket, HttpPacket, RecordSink, UdpNames};
 use crate::time::{Timestamp, NANOS_PER_SEC};
 
 use self::tcp::{Step, TcpConfig, TcpTracker};
@@ -36,6 +37,10 @@ pub struct EngineConfig {
     pub dns_log: bool,
     /// DN-Hunter (off with `-X`).
     pub dns_hunter: bool,
+    /// Hand HTTP rows to the sink (log_http_complete enabled), and runtime.conf's
+    /// httplog_full_url for them.
+    pub http_log: bool,
+    pub httplog_full_url: u32,
 }
 
 impl Default for EngineConfig {
@@ -48,6 +53,8 @@ impl Default for EngineConfig {
             skype: false,
             dns_log: false,
             dns_hunter: true,
+            http_log: false,
+            httplog_full_url: 0,
         }
     }
 }
@@ -97,7 +104,7 @@ fn secs_to_ns(s: f64) -> i64 {
 impl Engine {
     pub fn new(cfg: EngineConfig) -> Engine {
         let g = &cfg.globals;
-        let tcp = TcpTracker::new(TcpConfig {
+        let mut tcp = TcpTracker::new(TcpConfig {
             capacity: g.max_tcp_pairs as usize,
             idle_ns: secs_to_ns(g.tcp_idle_time),
             singleton_ns: secs_to_ns(g.tcp_singleton_time),
@@ -105,6 +112,7 @@ impl Engine {
             segments: segment_pool_size(g.max_tcp_pairs),
             segments_per_quadrant: g.max_seg_per_quad,
         });
+        tcp.http = HttpLog::new(cfg.http_log, cfg.httplog_full_url);
         let udp = UdpTracker::new(UdpConfig {
             capacity: g.max_udp_pairs as usize,
             idle_ns: secs_to_ns(g.udp_idle_time),
@@ -257,6 +265,35 @@ impl Engine {
         if let (Some(slot), Some(hunter)) = (self.tcp.last_created, self.hunter.as_ref()) {
             self.tcp.flow_mut(slot).dns = hunter.lookup(ip.src, ip.dst);
         }
+        self.log_http(ts, ip, sink);
+    }
+
+    /// The log_http_complete row the HTTP plugin made of this packet, if any, with the
+    /// connection's DN-Hunter name as it is now.
+    fn log_http(&mut self, ts: Timestamp, ip: &IpPacket<'_>, sink: &mut dyn RecordSink) {
+        let Some(row) = self.tcp.http.take_pending() else {
+            return;
+        };
+        let c = row.connection;
+        let fqdn = self.hunter.as_ref().and_then(|h| {
+            // A connection opened by this very packet was looked up after the plugin ran.
+            let created = self.tcp.last_created.is_some();
+            let tag = c
+                .dns
+                .or_else(|| created.then(|| h.lookup(c.client.addr, c.server.addr))?);
+            h.resolve(tag?).map(|d| d.name)
+        });
+        let (client, server) = (c.client, c.server);
+        sink.http(&HttpPacket {
+            ts,
+            client,
+            server,
+            fqdn,
+            message: self
+                .tcp
+                .http
+                .message(&row.pending, http::tcp_payload(ip.payload)),
+        });
     }
 
     fn tcp_packet(

@@ -209,6 +209,7 @@ pub const KINDS: &[LogKind] = &[
     LogKind::ChatComplete,
     LogKind::ChatMessages,
     LogKind::VideoComplete,
+    #[cfg(not(feature = "http-log"))]
     LogKind::HttpComplete,
     #[cfg(not(feature = "dns-log"))]
     LogKind::DnsComplete,

@@ -13,9 +13,10 @@ use crate::engine::udp::{UdpFlow, UdpHalf};
 use super::columns;
 use super::dnslog;
 use super::header_only;
+use super::httplog;
 use super::text::Line;
 use super::RecordSink;
-use super::{DnsName, DnsPacket, UdpNames};
+use super::{DnsName, DnsPacket, HttpPacket, UdpNames};
 
 /// Logs this build writes.
 pub const IMPLEMENTED: &[LogKind] = &[
@@ -24,6 +25,8 @@ pub const IMPLEMENTED: &[LogKind] = &[
     LogKind::UdpComplete,
     #[cfg(feature = "dns-log")]
     LogKind::DnsComplete,
+    #[cfg(feature = "http-log")]
+    LogKind::HttpComplete,
 ];
 
 const WRITE_BUFFER: usize = 256 * 1024;
@@ -34,6 +37,7 @@ pub struct TstatLogs {
     tcp_nocomplete: Option<BufWriter<File>>,
     udp_complete: Option<BufWriter<File>>,
     dns_complete: Option<BufWriter<File>>,
+    http_complete: Option<BufWriter<File>>,
     line: Line,
     /// tcplog level: which sets log_tcp_complete rows carry.
     level: u32,
@@ -75,6 +79,14 @@ impl TstatLogs {
             } else {
                 None
             },
+            http_complete: if cfg!(feature = "http-log") {
+                open(
+                    LogKind::HttpComplete,
+                    header_only::header_text(LogKind::HttpComplete, runtime).unwrap_or_default(),
+                )?
+            } else {
+                None
+            },
             line: Line::with_capacity(1024),
             level,
             error: None,
@@ -105,6 +117,7 @@ impl TstatLogs {
             &mut self.tcp_nocomplete,
             &mut self.udp_complete,
             &mut self.dns_complete,
+            &mut self.http_complete,
         ]
         .into_iter()
         .flatten()
@@ -179,6 +192,20 @@ impl RecordSink for TstatLogs {
                 }
             }
         });
+    }
+
+    fn http(&mut self, packet: &HttpPacket<'_>) {
+        self.http_row(packet);
+    }
+}
+
+impl TstatLogs {
+    fn http_row(&mut self, packet: &HttpPacket<'_>) {
+        if self.http_complete.is_none() {
+            return;
+        }
+        httplog::row(&mut self.line.buf, packet);
+        self.write_line(|s| s.http_complete.as_mut());
     }
 }
 
@@ -303,8 +330,8 @@ fn layer7(l: &mut Line, f: &TcpFlow, dns: Option<DnsName<'_>>) {
     let c = &f.classes;
     let names = c.names.as_deref();
     let name = |l: &mut Line, n: Option<&String>, none: &str| l.text(n.map_or(none, |s| s));
-    l.uint(c.http_requests as u64);
-    l.uint(c.http_responses as u64);
+    l.uint(f.http.requests as u64);
+    l.uint(f.http.responses as u64);
     name(l, names.and_then(|n| n.http_response.as_ref()), "---");
     l.uint(f.c2s.messages as u64);
     l.uint(f.s2c.messages as u64);
@@ -334,7 +361,10 @@ fn layer7(l: &mut Line, f: &TcpFlow, dns: Option<DnsName<'_>>) {
             l.text("0.0");
         }
     }
-    name(l, names.and_then(|n| n.http_hostname.as_ref()), "-");
+    match f.http.hostname() {
+        Some(host) => l.field().extend_from_slice(host),
+        None => l.text("-"),
+    }
     name(l, names.and_then(|n| n.tls_client_version.as_ref()), "-");
     name(l, names.and_then(|n| n.tls_server_version.as_ref()), "-");
     // dns_enc

@@ -4,12 +4,14 @@ pub mod columns;
 pub mod dnslog;
 pub mod file;
 pub mod header_only;
+pub mod httplog;
 pub mod logs;
 pub mod outdir;
 pub mod text;
 
 use crate::dpi::dns::Message;
 pub use crate::dpi::dnshunter::DnsName;
+pub use crate::dpi::http::{HttpMessage, Text};
 use crate::engine::flow::Endpoint;
 use crate::engine::tcp::TcpFlow;
 use crate::engine::udp::UdpFlow;
@@ -34,6 +36,17 @@ pub struct DnsPacket<'a> {
     pub message: Message<'a>,
 }
 
+/// A log_http_complete row, as the packet that carried it passes.
+pub struct HttpPacket<'a> {
+    pub ts: Timestamp,
+    /// The connection's client (SYN sender) and server.
+    pub client: Endpoint,
+    pub server: Endpoint,
+    /// The connection's DN-Hunter name at this packet (request rows print it).
+    pub fqdn: Option<&'a [u8]>,
+    pub message: HttpMessage<'a>,
+}
+
 /// Receives every flow record the engine closes.
 pub trait RecordSink {
     /// A TCP connection; `complete` chooses log_tcp_complete over log_tcp_nocomplete.
@@ -41,6 +54,9 @@ pub trait RecordSink {
     fn udp(&mut self, flow: &UdpFlow);
     /// A DNS message, as packets pass (only when the engine is asked to log DNS).
     fn dns(&mut self, _packet: &DnsPacket<'_>) {}
+    /// An HTTP request, response or continuation row (only when the engine is asked to log
+    /// HTTP).
+    fn http(&mut self, _packet: &HttpPacket<'_>) {}
     /// A TCP connection with what DN-Hunter knew of its server when it opened.
     fn tcp_named(&mut self, flow: &TcpFlow, complete: bool, _dns: Option<DnsName<'_>>) {
         self.tcp(flow, complete);

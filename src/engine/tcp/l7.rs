@@ -1,5 +1,6 @@
 //! What the payload classifiers (DPI, IPP2P, the DNS cache) know about a connection: the
-//! core columns `con_t`, `p2p_t`, `http_t`, the P2P set and the DPI part of the Layer-7 set.
+//! core columns `con_t`, `p2p_t`, `http_t`, the P2P set and the DPI part of the Layer-7 set
+//! (http_req_cnt, http_res_cnt and http_hostname are the HTTP plugin's: `dpi::http`).
 //! No classifier exists yet, so every field keeps its "nothing matched" value, which the logs
 //! print exactly as Tstat does for a connection none of its classifiers recognised.
 
@@ -13,8 +14,6 @@ pub struct Classification {
     /// HTTP content class (`http_t` is this + 1 for HTTP connections).
     pub http_data: u32,
     pub ed2k: Ed2kCounts,
-    pub http_requests: u32,
-    pub http_responses: u32,
     /// TLS NPN/ALPN bit masks and the session-reuse bit map.
     pub client_npnalpn: u32,
     pub server_npnalpn: u32,
@@ -41,7 +40,6 @@ pub struct Names {
     pub tls_sni: Option<String>,
     pub tls_server_name: Option<String>,
     pub fqdn: Option<String>,
-    pub http_hostname: Option<String>,
     pub tls_client_version: Option<String>,
     pub tls_server_version: Option<String>,
 }

@@ -21,6 +21,7 @@ use std::net::IpAddr;
 use smoltcp::wire::TcpPacket;
 
 use crate::decode::IpPacket;
+use crate::dpi::http::{self, HttpFlow, HttpLog};
 use crate::time::Timestamp;
 
 use super::flow::{Dir, Endpoint, FlowKey};
@@ -132,6 +133,8 @@ pub struct TcpFlow {
     pub s2c: TcpHalf,
     /// Filled by the payload classifiers (none yet).
     pub classes: Classification,
+    /// The HTTP plugin's per-connection state (counters, http_hostname).
+    pub http: HttpFlow,
     pub serial: u64,
 }
 
@@ -207,6 +210,8 @@ pub struct TcpTracker {
     serial: u64,
     /// The connection the last packet created, if it did.
     pub last_created: Option<u32>,
+    /// The HTTP plugin; the engine takes the row the last packet produced from it.
+    pub http: HttpLog,
 }
 
 /// The fields of a TCP header the tracker uses.
@@ -277,6 +282,7 @@ impl TcpTracker {
             counters: TcpCounters::default(),
             serial: 0,
             last_created: None,
+            http: HttpLog::default(),
         }
     }
 
@@ -341,7 +347,19 @@ impl TcpTracker {
             Dir::S2C
         };
         flow.last = ts;
-        match track(flow, &mut self.segments, dir, ts, ip, &seg, dup_window) {
+        let outcome = track(flow, &mut self.segments, dir, ts, ip, &seg, dup_window);
+        if outcome.analysed() {
+            let payload = http::tcp_payload(ip.payload);
+            let connection = http::Connection {
+                client: flow.client,
+                server: flow.server,
+                dns: flow.dns,
+            };
+            let client = dir == Dir::C2S;
+            self.http
+                .packet(&mut flow.http, connection, client, payload, seg.payload_len);
+        }
+        match outcome {
             Outcome::Open => {
                 let queue = if flow.singleton() {
                     SINGLETON
@@ -359,7 +377,7 @@ impl TcpTracker {
                 };
                 self.table.touch(slot, queue);
             }
-            Outcome::Closed { complete } => {
+            Outcome::Closed { complete, .. } => {
                 emit(flow, complete);
                 self.close(slot);
             }
@@ -426,7 +444,22 @@ impl TcpTracker {
 enum Outcome {
     Open,
     Duplicate,
-    Closed { complete: bool },
+    /// `analysed`: the packet reached protocol analysis before the connection closed.
+    Closed {
+        complete: bool,
+        analysed: bool,
+    },
+}
+
+impl Outcome {
+    /// The payload plugins see this packet: not a duplicate, not the half-duplex give-up.
+    fn analysed(&self) -> bool {
+        match self {
+            Outcome::Open => true,
+            Outcome::Duplicate => false,
+            Outcome::Closed { analysed, .. } => *analysed,
+        }
+    }
 }
 
 /// Apply one segment to the connection, in Tstat's order of checks.
@@ -464,7 +497,10 @@ fn track(
     }
     // Client data before any answer from the server: Tstat gives up on the connection.
     if dir == Dir::C2S && !seg.syn && flow.s2c.syn == 0 && seg.payload_len != 0 {
-        return Outcome::Closed { complete: false };
+        return Outcome::Closed {
+            complete: false,
+            analysed: false,
+        };
     }
     let (h, other) = match dir {
         Dir::C2S => (&mut flow.c2s, &mut flow.s2c),
@@ -502,6 +538,7 @@ fn track(
         }
         return Outcome::Closed {
             complete: flow.handshake_seen(),
+            analysed: true,
         };
     }
     note_window(h, seg, window);
@@ -527,7 +564,10 @@ fn track(
     }
     count_message(h, seg);
     if flow.c2s.fin_acked && flow.s2c.fin_acked {
-        return Outcome::Closed { complete: true };
+        return Outcome::Closed {
+            complete: true,
+            analysed: true,
+        };
     }
     Outcome::Open
 }
