@@ -72,7 +72,7 @@ const NEEDS_DPI: &[(&str, &str)] = &[
 ];
 
 fn needs_dpi(column: &str) -> bool {
-    // The UDP types come from this build's `dpi` feature.
+    // The UDP types and the TCP classifiers come from this build's `dpi` feature.
     const UDP_DPI: [&str; 6] = [
         "c_type",
         "s_type",
@@ -81,7 +81,32 @@ fn needs_dpi(column: &str) -> bool {
         "quic_CHLO",
         "quic_REJ",
     ];
-    if cfg!(feature = "dpi") && UDP_DPI.contains(&column) {
+    const TCP_DPI: [&str; 23] = [
+        "con_t",
+        "p2p_t",
+        "http_t",
+        "p2p_st",
+        "ed2k_data",
+        "ed2k_sig",
+        "ed2k_c2s",
+        "ed2k_c2c",
+        "ed2k_chat",
+        "http_res",
+        "c_tls_SNI",
+        "s_tls_SCN",
+        "c_npnalpn",
+        "s_npnalpn",
+        "tls_session_stat",
+        "c_last_handshakeT",
+        "s_last_handshakeT",
+        "c_appdataT",
+        "s_appdataT",
+        "c_appdataB",
+        "s_appdataB",
+        "c_TLSvers",
+        "s_TLSvers",
+    ];
+    if cfg!(feature = "dpi") && (UDP_DPI.contains(&column) || TCP_DPI.contains(&column)) {
         return false;
     }
     NEEDS_DPI.iter().any(|(c, _)| *c == column)

@@ -7,4 +7,5 @@
 pub mod dns;
 pub mod dnshunter;
 pub mod pool;
+pub mod tcp;
 pub mod udp;
