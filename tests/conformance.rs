@@ -16,8 +16,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Columns whose values come from payload inspection (DPI, IPP2P, the DNS cache), which this
-/// build does not do yet; they print Tstat's "nothing matched" values and are not compared.
+/// Columns whose values come from payload inspection (DPI, IPP2P). Without the `dpi` feature
+/// they print Tstat's "nothing matched" values and are not compared; with it, all are compared
+/// (see [`needs_dpi`]) except the HTTP plugin's http_req_cnt, http_res_cnt and http_hostname.
 const NEEDS_DPI: &[(&str, &str)] = &[
     ("con_t", "protocol classes found by DPI"),
     ("p2p_t", "P2P protocol found by IPP2P"),
