@@ -18,8 +18,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Columns whose values come from payload inspection (DPI, IPP2P, the DNS cache), which this
-/// build does not do yet; they print Tstat's "nothing matched" values and are not compared.
+/// Columns whose values come from payload inspection (DPI, IPP2P). Without the `dpi` feature
+/// they print Tstat's "nothing matched" values and are not compared; with it, all are compared
+/// (see [`needs_dpi`]) except the HTTP plugin's http_req_cnt, http_res_cnt and http_hostname.
 const NEEDS_DPI: &[(&str, &str)] = &[
     ("con_t", "protocol classes found by DPI"),
     ("p2p_t", "P2P protocol found by IPP2P"),
@@ -83,7 +84,7 @@ const NEEDS_DPI: &[(&str, &str)] = &[
 ];
 
 fn needs_dpi(column: &str) -> bool {
-    // The UDP types come from this build's `dpi` feature.
+    // The UDP types and the TCP classifiers come from this build's `dpi` feature.
     const UDP_DPI: [&str; 6] = [
         "c_type",
         "s_type",
@@ -92,7 +93,32 @@ fn needs_dpi(column: &str) -> bool {
         "quic_CHLO",
         "quic_REJ",
     ];
-    if cfg!(feature = "dpi") && UDP_DPI.contains(&column) {
+    const TCP_DPI: [&str; 23] = [
+        "con_t",
+        "p2p_t",
+        "http_t",
+        "p2p_st",
+        "ed2k_data",
+        "ed2k_sig",
+        "ed2k_c2s",
+        "ed2k_c2c",
+        "ed2k_chat",
+        "http_res",
+        "c_tls_SNI",
+        "s_tls_SCN",
+        "c_npnalpn",
+        "s_npnalpn",
+        "tls_session_stat",
+        "c_last_handshakeT",
+        "s_last_handshakeT",
+        "c_appdataT",
+        "s_appdataT",
+        "c_appdataB",
+        "s_appdataB",
+        "c_TLSvers",
+        "s_TLSvers",
+    ];
+    if cfg!(feature = "dpi") && (UDP_DPI.contains(&column) || TCP_DPI.contains(&column)) {
         return false;
     }
     // The HTTP plugin's counters and Host come with either feature (dpi::http).

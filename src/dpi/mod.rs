@@ -11,4 +11,5 @@ pub mod http;
 pub mod pool;
 #[cfg(feature = "dpi")]
 pub mod quic;
+pub mod tcp;
 pub mod udp;

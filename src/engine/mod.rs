@@ -17,8 +17,9 @@ use crate::decode::{self, proto, Fragment, IpPacket, SkipReason};
 use crate::dpi::dns;
 use crate::dpi::dnshunter::{self, DnsHunter};
 use crate::dpi::http::{self, HttpLog};
+use crate::dpi::tcp::{TcpDpiConfig, TlsRecord};
 use crate::dpi::udp::gquic;
-use crate::sink::{DnsPacket, HttpPacket, RecordSink, UdpNames};
+use crate::sink::{DnsPacket, HttpPacket, RecordSink, TcpNames, UdpNames};
 use crate::time::{Timestamp, NANOS_PER_SEC};
 
 use self::tcp::{Step, TcpConfig, TcpTracker};
@@ -111,6 +112,13 @@ impl Engine {
             dup_window_ns: (g.min_delta_t_tcp_dup_pkt * 1000.0) as i64,
             segments: segment_pool_size(g.max_tcp_pairs),
             segments_per_quadrant: g.max_seg_per_quad,
+            dpi: cfg!(feature = "dpi").then_some(TcpDpiConfig {
+                entropy_sample: g.entropy_sample as usize,
+                entropy_threshold: g.entropy_threshold,
+            }),
+            // Every connection slot can be a TLS one; the pool's pages are touched only as
+            // TLS connections take slots.
+            tls_slots: g.max_tcp_pairs as usize,
         });
         tcp.http = HttpLog::new(cfg.http_log, cfg.httplog_full_url);
         let udp = UdpTracker::new(UdpConfig {
@@ -311,7 +319,7 @@ impl Engine {
             ip,
             expired,
             |a: &IpAddr| internal.contains(a),
-            &mut |f, complete| emit_tcp(counters, hunter, sink, f, complete),
+            &mut |f, complete, tls| emit_tcp(counters, hunter, sink, f, complete, tls),
         )
     }
 
@@ -319,8 +327,8 @@ impl Engine {
     pub fn expire(&mut self, now: Timestamp, sink: &mut dyn RecordSink) {
         let counters = &mut self.counters;
         let hunter = self.hunter.as_ref();
-        self.tcp.expire(now, &mut |f, complete| {
-            emit_tcp(counters, hunter, sink, f, complete)
+        self.tcp.expire(now, &mut |f, complete, tls| {
+            emit_tcp(counters, hunter, sink, f, complete, tls)
         });
         self.udp.expire(now, &mut |f, quic| {
             emit_udp(counters, hunter, sink, f, quic)
@@ -341,8 +349,8 @@ impl Engine {
         let counters = &mut self.counters;
         let hunter = self.hunter.as_ref();
         let now = self.now;
-        self.tcp.flush(now, &mut |f, complete| {
-            emit_tcp(counters, hunter, sink, f, complete)
+        self.tcp.flush(now, &mut |f, complete, tls| {
+            emit_tcp(counters, hunter, sink, f, complete, tls)
         });
         self.udp
             .flush(&mut |f, quic| emit_udp(counters, hunter, sink, f, quic));
@@ -374,10 +382,14 @@ fn emit_tcp(
     sink: &mut dyn RecordSink,
     f: &tcp::TcpFlow,
     complete: bool,
+    tls: Option<&TlsRecord>,
 ) {
     if f.client_internal || f.server_internal {
-        let name = hunter.zip(f.dns).and_then(|(h, tag)| h.resolve(tag));
-        sink.tcp_named(f, complete, name);
+        let names = TcpNames {
+            dns: hunter.zip(f.dns).and_then(|(h, tag)| h.resolve(tag)),
+            tls,
+        };
+        sink.tcp_named(f, complete, &names);
     } else {
         counters.external_flows += 1;
     }

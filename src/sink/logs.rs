@@ -16,7 +16,7 @@ use super::header_only;
 use super::httplog;
 use super::text::Line;
 use super::RecordSink;
-use super::{DnsName, DnsPacket, HttpPacket, UdpNames};
+use super::{DnsPacket, HttpPacket, TcpNames, UdpNames};
 
 /// Logs this build writes.
 pub const IMPLEMENTED: &[LogKind] = &[
@@ -139,14 +139,14 @@ impl Drop for TstatLogs {
 
 impl RecordSink for TstatLogs {
     fn tcp(&mut self, flow: &TcpFlow, complete: bool) {
-        self.tcp_named(flow, complete, None);
+        self.tcp_named(flow, complete, &TcpNames::default());
     }
 
     fn udp(&mut self, flow: &UdpFlow) {
         self.udp_named(flow, &UdpNames::default());
     }
 
-    fn tcp_named(&mut self, flow: &TcpFlow, complete: bool, dns: Option<DnsName<'_>>) {
+    fn tcp_named(&mut self, flow: &TcpFlow, complete: bool, names: &TcpNames<'_>) {
         let target = if complete {
             &self.tcp_complete
         } else {
@@ -159,7 +159,7 @@ impl RecordSink for TstatLogs {
         tcp_core(&mut self.line, flow);
         // Only complete connections carry the sets (Tstat's choice).
         if complete {
-            tcp_sets(&mut self.line, flow, self.level, dns);
+            tcp_sets(&mut self.line, flow, self.level, names);
         }
         self.line.end();
         if complete {
@@ -252,7 +252,7 @@ pub fn tcp_core(l: &mut Line, f: &TcpFlow) {
 }
 
 /// The sets enabled in `level`, in Tstat's order.
-pub fn tcp_sets(l: &mut Line, f: &TcpFlow, level: u32, dns: Option<DnsName<'_>>) {
+pub fn tcp_sets(l: &mut Line, f: &TcpFlow, level: u32, names: &TcpNames<'_>) {
     if level & tcplog::END_TO_END != 0 {
         end_to_end(l, &f.c2s);
         end_to_end(l, &f.s2c);
@@ -265,7 +265,7 @@ pub fn tcp_sets(l: &mut Line, f: &TcpFlow, level: u32, dns: Option<DnsName<'_>>)
         options(l, &f.s2c);
     }
     if level & tcplog::LAYER7 != 0 {
-        layer7(l, f, dns);
+        layer7(l, f, names);
     }
     // tcplog_advanced: Tstat 3.2.1 prints nothing for it (all its columns are compiled out).
 }
@@ -326,28 +326,30 @@ fn options(l: &mut Line, h: &TcpHalf) {
 
 /// Columns 111-134. Without a classifier match Tstat prints fixed placeholders: `---` for the
 /// HTTP response, `-` for names, `0.000000` for TLS times, `0.0` for the DNS times.
-fn layer7(l: &mut Line, f: &TcpFlow, dns: Option<DnsName<'_>>) {
+fn layer7(l: &mut Line, f: &TcpFlow, names: &TcpNames<'_>) {
     let c = &f.classes;
-    let names = c.names.as_deref();
-    let name = |l: &mut Line, n: Option<&String>, none: &str| l.text(n.map_or(none, |s| s));
+    let tls = names.tls;
     l.uint(f.http.requests as u64);
     l.uint(f.http.responses as u64);
-    name(l, names.and_then(|n| n.http_response.as_ref()), "---");
+    bytes_or(l, c.is_http().then_some(c.http_response.as_slice()), "---");
     l.uint(f.c2s.messages as u64);
     l.uint(f.s2c.messages as u64);
-    name(l, names.and_then(|n| n.tls_sni.as_ref()), "-");
-    name(l, names.and_then(|n| n.tls_server_name.as_ref()), "-");
+    bytes_or(
+        l,
+        tls.map(|t| t.sni.as_slice()).filter(|s| !s.is_empty()),
+        "-",
+    );
+    bytes_or(
+        l,
+        tls.map(|t| t.scn.as_slice()).filter(|s| !s.is_empty()),
+        "-",
+    );
     l.uint(c.client_npnalpn as u64);
     l.uint(c.server_npnalpn as u64);
     l.uint(c.tls_session as u64);
-    // TLS handshake and application-data times and bytes: no TLS analysis yet.
-    for _ in 0..4 {
-        l.float6(0.0);
-    }
-    l.uint(0);
-    l.uint(0);
+    tls_times(l, f, tls);
     // fqdn, dns_rslv, req_tm, res_tm: DN-Hunter's answer, or Tstat's placeholders.
-    match dns {
+    match names.dns {
         Some(d) => {
             l.field().extend_from_slice(d.name);
             l.addr(&d.resolver);
@@ -365,10 +367,38 @@ fn layer7(l: &mut Line, f: &TcpFlow, dns: Option<DnsName<'_>>) {
         Some(host) => l.field().extend_from_slice(host),
         None => l.text("-"),
     }
-    name(l, names.and_then(|n| n.tls_client_version.as_ref()), "-");
-    name(l, names.and_then(|n| n.tls_server_version.as_ref()), "-");
+    let client_version = tls.and_then(|t| t.client_version.as_ref());
+    bytes_or(l, client_version.map(|v| v.as_bytes()), "-");
+    let server_version = tls.and_then(|t| t.server_version.as_ref());
+    bytes_or(l, server_version.map(|v| v.as_bytes()), "-");
     // dns_enc
     l.uint(0);
+}
+
+/// A text field, or `none` when there is no text.
+fn bytes_or(l: &mut Line, text: Option<&[u8]>, none: &str) {
+    match text {
+        Some(t) => l.field().extend_from_slice(t),
+        None => l.text(none),
+    }
+}
+
+/// c/s_last_handshakeT (only for TLS connections), c/s_appdataT, c/s_appdataB.
+fn tls_times(l: &mut Line, f: &TcpFlow, tls: Option<&crate::dpi::tcp::TlsRecord>) {
+    // Tstat's elapsed() is 0 for a time before the first packet (or never set).
+    let ms = |t: Option<crate::time::Timestamp>| f.rel_ms(t).max(0.0);
+    let tls_flow = f.classes.is_tls();
+    let handshake = |t: Option<crate::time::Timestamp>| if tls_flow { ms(t) } else { 0.0 };
+    l.float6(handshake(tls.and_then(|t| t.client_before_data)));
+    l.float6(handshake(tls.and_then(|t| t.server_before_data)));
+    let (client, server) = (
+        tls.and_then(|t| t.client_data),
+        tls.and_then(|t| t.server_data),
+    );
+    l.float6(ms(client.map(|d| d.0)));
+    l.float6(ms(server.map(|d| d.0)));
+    l.uint(client.map_or(0, |d| d.1));
+    l.uint(server.map_or(0, |d| d.1));
 }
 
 fn udp_half(l: &mut Line, h: &UdpHalf, internal: bool, udp_type: u8) {

@@ -12,6 +12,7 @@ pub mod text;
 use crate::dpi::dns::Message;
 pub use crate::dpi::dnshunter::DnsName;
 pub use crate::dpi::http::{HttpMessage, Text};
+use crate::dpi::tcp::TlsRecord;
 use crate::engine::flow::Endpoint;
 use crate::engine::tcp::TcpFlow;
 use crate::engine::udp::UdpFlow;
@@ -23,6 +24,15 @@ pub struct UdpNames<'a> {
     pub dns: Option<DnsName<'a>>,
     pub quic_sni: Option<&'a [u8]>,
     pub quic_ua: Option<&'a [u8]>,
+}
+
+/// Names and TLS details a TCP connection's row prints.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct TcpNames<'a> {
+    /// What DN-Hunter knew of the server when the connection opened.
+    pub dns: Option<DnsName<'a>>,
+    /// TLS texts and times (Layer-7 set).
+    pub tls: Option<&'a TlsRecord>,
 }
 
 /// A DNS message seen in a counted UDP packet (for log_dns_complete).
@@ -57,8 +67,8 @@ pub trait RecordSink {
     /// An HTTP request, response or continuation row (only when the engine is asked to log
     /// HTTP).
     fn http(&mut self, _packet: &HttpPacket<'_>) {}
-    /// A TCP connection with what DN-Hunter knew of its server when it opened.
-    fn tcp_named(&mut self, flow: &TcpFlow, complete: bool, _dns: Option<DnsName<'_>>) {
+    /// A TCP connection with its names: DN-Hunter's, the TLS ones.
+    fn tcp_named(&mut self, flow: &TcpFlow, complete: bool, _names: &TcpNames<'_>) {
         self.tcp(flow, complete);
     }
     /// A UDP flow with its DN-Hunter name and gQUIC names.

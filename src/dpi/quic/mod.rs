@@ -204,28 +204,9 @@ fn printable(name: &[u8]) -> bool {
     !name.is_empty() && name.iter().all(|b| b.is_ascii_graphic())
 }
 
-/// The host name of a ClientHello's server_name extension (RFC 8446 §4.1.2, RFC 6066 §3).
-/// `hello` starts at the handshake message type.
+/// The server name a ClientHello asks for, as sent.
 fn server_name(hello: &[u8]) -> Option<&[u8]> {
-    let u8_at = |at: usize| hello.get(at).map(|&b| usize::from(b));
-    let u16_at = |at: usize| Some(u8_at(at)? << 8 | u8_at(at + 1)?);
-    let mut at = 4 + 2 + 32; // header, legacy_version, random
-    at += 1 + u8_at(at)?; // legacy_session_id
-    at += 2 + u16_at(at)?; // cipher_suites
-    at += 1 + u8_at(at)?; // legacy_compression_methods
-    let end = (at + 2 + u16_at(at)?).min(hello.len());
-    at += 2;
-    while at + 4 <= end {
-        let (kind, len) = (u16_at(at)?, u16_at(at + 2)?);
-        at += 4;
-        if kind == 0 {
-            // server_name_list: length, then name_type 0 (host_name), length, name
-            let name_len = u16_at(at + 3)?;
-            return (u8_at(at + 2)? == 0).then(|| hello.get(at + 5..at + 5 + name_len))?;
-        }
-        at += len;
-    }
-    None
+    crate::dpi::tcp::tls::sent_server_name(hello)
 }
 
 #[cfg(test)]

@@ -1,8 +1,12 @@
 //! What the payload classifiers (DPI, IPP2P, the DNS cache) know about a connection: the
 //! core columns `con_t`, `p2p_t`, `http_t`, the P2P set and the DPI part of the Layer-7 set
 //! (http_req_cnt, http_res_cnt and http_hostname are the HTTP plugin's: `dpi::http`).
-//! No classifier exists yet, so every field keeps its "nothing matched" value, which the logs
-//! print exactly as Tstat does for a connection none of its classifiers recognised.
+//! Without the `dpi` feature nothing fills them, and the logs print Tstat's values for a
+//! connection none of its classifiers recognised.
+
+use crate::dpi::tcp::l7::L7Flow;
+
+pub use crate::dpi::tcp::ipp2p::Ed2kCounts;
 
 /// Set by the classifiers; all zero/empty until one matches.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -14,34 +18,25 @@ pub struct Classification {
     /// HTTP content class (`http_t` is this + 1 for HTTP connections).
     pub http_data: u32,
     pub ed2k: Ed2kCounts,
+    /// First HTTP status code (`http_res`), up to three digits.
+    pub http_response: heapless::Vec<u8, 3>,
     /// TLS NPN/ALPN bit masks and the session-reuse bit map.
     pub client_npnalpn: u32,
     pub server_npnalpn: u32,
     pub tls_session: u32,
-    /// Texts (SNI, certificate name, FQDN, ...); `None` prints Tstat's placeholders. Boxed so
-    /// that a connection nothing recognised stays small.
+    /// Slot of the connection's TLS texts and times in the tracker's TLS pool.
+    pub tls: Option<u32>,
+    /// The classifiers' own state.
+    pub l7: L7Flow,
+    /// Texts (FQDN, HTTP host name); `None` prints Tstat's placeholders. Boxed so that a
+    /// connection nothing recognised stays small.
     pub names: Option<Box<Names>>,
-}
-
-/// eDonkey message counts (P2P set).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Ed2kCounts {
-    pub data: u32,
-    pub signalling: u32,
-    pub client_to_server: u32,
-    pub client_to_client: u32,
-    pub chat: u32,
 }
 
 /// Texts found in the payload or the DNS cache.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Names {
-    pub http_response: Option<String>,
-    pub tls_sni: Option<String>,
-    pub tls_server_name: Option<String>,
     pub fqdn: Option<String>,
-    pub tls_client_version: Option<String>,
-    pub tls_server_version: Option<String>,
 }
 
 impl Classification {
@@ -55,10 +50,19 @@ impl Classification {
         self.p2p_type % 100
     }
 
+    /// The connection is HTTP (con_t bit 1).
+    pub fn is_http(&self) -> bool {
+        self.con_type & crate::dpi::tcp::con::HTTP != 0
+    }
+
+    /// The connection is TLS (con_t bit 8192).
+    pub fn is_tls(&self) -> bool {
+        self.con_type & crate::dpi::tcp::con::SSL != 0
+    }
+
     /// `http_t`: 0 unless the connection is HTTP.
     pub fn http_type(&self) -> u32 {
-        const HTTP: u32 = 1;
-        if self.con_type & HTTP != 0 {
+        if self.is_http() {
             self.http_data + 1
         } else {
             0

@@ -22,6 +22,7 @@ use smoltcp::wire::TcpPacket;
 
 use crate::decode::IpPacket;
 use crate::dpi::http::{self, HttpFlow, HttpLog};
+use crate::dpi::tcp::{self as dpi, TcpDpiConfig, TlsPool, TlsRecord};
 use crate::time::Timestamp;
 
 use super::flow::{Dir, Endpoint, FlowKey};
@@ -61,8 +62,11 @@ pub struct TcpHalf {
     pub ttl_max: u8,
     pub opts: OptionsSet,
     pub anomalies: Anomalies,
-    /// PSH- or FIN-delimited messages (`c_pkts_push`).
+    /// PSH- or FIN-delimited messages (`c_pkts_push`), and the sizes of the first two.
     pub messages: u32,
+    pub message_sizes: [u32; 2],
+    /// Highest `seq + payload` seen, not wrapped (Tstat's `max_seq`, for c_appdataB).
+    pub max_seq: u64,
     /// Sequence ranges sent, in the tracker's segment pool.
     book: SegmentBook,
     /// Sequence number just past our FIN, and whether the peer acknowledged it.
@@ -179,6 +183,10 @@ pub struct TcpConfig {
     /// Segments the shared segment pool holds, and per sequence-space quadrant (0: no limit).
     pub segments: usize,
     pub segments_per_quadrant: u64,
+    /// Payload classifiers (`None`: not run, as in builds without the `dpi` feature), and
+    /// how many connections can hold TLS texts at once.
+    pub dpi: Option<TcpDpiConfig>,
+    pub tls_slots: usize,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -206,6 +214,8 @@ pub struct TcpTracker {
     cfg: TcpConfig,
     table: FlowTable<FlowKey, TcpFlow>,
     pub segments: SegmentPool,
+    /// TLS texts and times of the connections that have them.
+    pub tls: TlsPool,
     pub counters: TcpCounters,
     serial: u64,
     /// The connection the last packet created, if it did.
@@ -230,6 +240,8 @@ struct Segment {
     /// Payload length from the IP header (the snaplen does not matter).
     payload_len: u64,
     options: options::TcpOptions,
+    /// TCP header length: the payload starts there.
+    header_len: usize,
     /// What Tstat compares as "IP id": IPv4's identification, IPv6's payload length (the
     /// field at the same offset).
     ip_id: u16,
@@ -261,6 +273,7 @@ fn parse_segment(ip: &IpPacket<'_>) -> Option<Segment> {
         psh: tcp.psh(),
         payload_len: ip.payload_len.saturating_sub(header_len) as u64,
         options: options::parse(ip.payload, header_len),
+        header_len,
         ip_id: if ip.is_ipv6() {
             ip.total_len.saturating_sub(40) as u16
         } else {
@@ -279,6 +292,7 @@ impl TcpTracker {
             cfg,
             table: FlowTable::with_capacity(cfg.capacity),
             segments: SegmentPool::new(cfg.segments, cfg.segments_per_quadrant),
+            tls: TlsPool::with_capacity(if cfg.dpi.is_some() { cfg.tls_slots } else { 0 }),
             counters: TcpCounters::default(),
             serial: 0,
             last_created: None,
@@ -299,7 +313,7 @@ impl TcpTracker {
         ip: &IpPacket<'_>,
         expired: bool,
         internal: impl Fn(&IpAddr) -> bool,
-        emit: &mut dyn FnMut(&TcpFlow, bool),
+        emit: &mut dyn FnMut(&TcpFlow, bool, Option<&TlsRecord>),
     ) -> Step {
         self.last_created = None;
         let Some(seg) = parse_segment(ip) else {
@@ -347,7 +361,20 @@ impl TcpTracker {
             Dir::S2C
         };
         flow.last = ts;
-        let outcome = track(flow, &mut self.segments, dir, ts, ip, &seg, dup_window);
+        let mut l7 = L7 {
+            pool: &mut self.tls,
+            cfg: self.cfg.dpi.as_ref(),
+        };
+        let outcome = track(
+            flow,
+            &mut self.segments,
+            &mut l7,
+            dir,
+            ts,
+            ip,
+            &seg,
+            dup_window,
+        );
         if outcome.analysed() {
             let payload = http::tcp_payload(ip.payload);
             let connection = http::Connection {
@@ -378,7 +405,7 @@ impl TcpTracker {
                 self.table.touch(slot, queue);
             }
             Outcome::Closed { complete, .. } => {
-                emit(flow, complete);
+                emit(flow, complete, flow.classes.tls_record(&self.tls));
                 self.close(slot);
             }
         }
@@ -386,7 +413,11 @@ impl TcpTracker {
     }
 
     /// Close every connection idle past its timeout at `now`.
-    pub fn expire(&mut self, now: Timestamp, emit: &mut dyn FnMut(&TcpFlow, bool)) {
+    pub fn expire(
+        &mut self,
+        now: Timestamp,
+        emit: &mut dyn FnMut(&TcpFlow, bool, Option<&TlsRecord>),
+    ) {
         for (queue, timeout) in [
             (SINGLETON, self.cfg.singleton_ns),
             (ESTABLISHED, self.cfg.idle_ns),
@@ -396,7 +427,11 @@ impl TcpTracker {
                 if now.0.saturating_sub(flow.last.0) <= timeout {
                     break;
                 }
-                emit(flow, flow.handshake_seen());
+                emit(
+                    flow,
+                    flow.handshake_seen(),
+                    flow.classes.tls_record(&self.tls),
+                );
                 self.close(slot);
             }
         }
@@ -407,13 +442,18 @@ impl TcpTracker {
         let flow = self.table.get_mut(slot);
         flow.c2s.book.release(&mut self.segments);
         flow.s2c.book.release(&mut self.segments);
+        flow.classes.release(&mut self.tls);
         self.table.remove(slot);
     }
 
     /// End of trace at `now`: connections already timed out are written as a timeout would
     /// (complete when both SYNs were seen); every other one is still active and so
     /// nocomplete. Both in creation order.
-    pub fn flush(&mut self, now: Timestamp, emit: &mut dyn FnMut(&TcpFlow, bool)) {
+    pub fn flush(
+        &mut self,
+        now: Timestamp,
+        emit: &mut dyn FnMut(&TcpFlow, bool, Option<&TlsRecord>),
+    ) {
         let mut slots: Vec<u32> = self.table.live_slots().collect();
         slots.sort_unstable_by_key(|&s| self.table.get(s).serial);
         let timed_out = |t: &TcpTracker, s: u32| {
@@ -428,13 +468,18 @@ impl TcpTracker {
         for &s in &slots {
             if timed_out(self, s) {
                 let flow = self.table.get(s);
-                emit(flow, flow.handshake_seen());
+                emit(
+                    flow,
+                    flow.handshake_seen(),
+                    flow.classes.tls_record(&self.tls),
+                );
                 self.close(s);
             }
         }
         for s in slots {
             if self.table.key(s).is_some() {
-                emit(self.table.get(s), false);
+                let flow = self.table.get(s);
+                emit(flow, false, flow.classes.tls_record(&self.tls));
                 self.close(s);
             }
         }
@@ -462,10 +507,18 @@ impl Outcome {
     }
 }
 
+/// The payload classifiers' share of the tracker.
+struct L7<'a> {
+    pool: &'a mut TlsPool,
+    cfg: Option<&'a TcpDpiConfig>,
+}
+
 /// Apply one segment to the connection, in Tstat's order of checks.
+#[allow(clippy::too_many_arguments)]
 fn track(
     flow: &mut TcpFlow,
     pool: &mut SegmentPool,
+    l7: &mut L7<'_>,
     dir: Dir,
     ts: Timestamp,
     ip: &IpPacket<'_>,
@@ -521,6 +574,7 @@ fn track(
     }
     note_ttl(h, ip.ttl);
     h.pkts_all += 1;
+    h.max_seq = h.max_seq.max(seg.seq as u64 + seg.payload_len);
     let now = micros(ts);
     let verdict = account_sequence(h, other, pool, seg, now);
     if seg.ack {
@@ -536,6 +590,7 @@ fn track(
         if seg.ack {
             h.acks += 1;
         }
+        classify(flow, l7, dir, ts, ip, seg);
         return Outcome::Closed {
             complete: flow.handshake_seen(),
             analysed: true,
@@ -563,6 +618,7 @@ fn track(
         note_in_flight(h, other, seg);
     }
     count_message(h, seg);
+    classify(flow, l7, dir, ts, ip, seg);
     if flow.c2s.fin_acked && flow.s2c.fin_acked {
         return Outcome::Closed {
             complete: true,
@@ -570,6 +626,47 @@ fn track(
         };
     }
     Outcome::Open
+}
+
+/// The TCP plugins (IPP2P, the Layer-7 machine) on a counted segment.
+fn classify(
+    flow: &mut TcpFlow,
+    l7: &mut L7<'_>,
+    dir: Dir,
+    ts: Timestamp,
+    ip: &IpPacket<'_>,
+    seg: &Segment,
+) {
+    let Some(cfg) = l7.cfg else {
+        return;
+    };
+    let captured = ip.payload.get(seg.header_len..).unwrap_or_default();
+    let payload = &captured[..captured.len().min(seg.payload_len as usize)];
+    let h = flow.half(dir);
+    let messages = |h: &TcpHalf| dpi::Messages {
+        count: h.messages,
+        sizes: h.message_sizes,
+    };
+    let view = dpi::Segment {
+        dir,
+        payload,
+        payload_len: seg.payload_len as usize,
+        ack: seg.ack,
+        psh: seg.psh,
+        fin: seg.fin,
+        now: ts,
+        packets: flow.c2s.pkts_all + flow.s2c.pkts_all,
+        offset_from_isn: h
+            .next_seq
+            .wrapping_sub(h.syn_seq)
+            .wrapping_sub(seg.payload_len as u32),
+        sent_before: h
+            .max_seq
+            .wrapping_sub(h.syn_seq as u64)
+            .wrapping_sub(seg.payload_len),
+        messages: [messages(&flow.c2s), messages(&flow.s2c)],
+    };
+    dpi::segment(&mut flow.classes, &view, l7.pool, cfg);
 }
 
 /// Tstat's clock: whole microseconds.
@@ -699,6 +796,9 @@ fn count_message(h: &mut TcpHalf, seg: &Segment) {
     } else {
         h.next_seq.wrapping_sub(h.message_end)
     };
+    if let Some(slot) = h.message_sizes.get_mut(h.messages as usize) {
+        *slot = size;
+    }
     if size != 0 {
         h.messages += 1;
     }
