@@ -56,7 +56,28 @@ def udp(corpus):
                  b''.join(struct.pack('>H', len(p)) + p for p in client))
 
 
+def tcp(corpus):
+    streams = {}
+    for line in sys.stdin:
+        f = [x.split(',')[0] for x in line.rstrip('\n').split('\t')]
+        if len(f) < 4 or not f[3]:
+            continue
+        payload = bytes.fromhex(f[3])
+        if payload[:1] == b'\x16':
+            save(os.path.join(corpus, 'tls'), payload)
+        s = streams.setdefault(f[0], {'client': f[1], 'segs': []})
+        if len(s['segs']) < 8:
+            s['segs'].append((f[1] == s['client'], payload))
+    for s in streams.values():
+        data = bytearray([2])  # httplog_full_url 2, as the reference runs
+        for client, p in s['segs']:
+            data += bytes([0 if client else 1]) + struct.pack('>H', len(p)) + p
+        save(os.path.join(corpus, 'http'), bytes(data))
+
+
 if sys.argv[1] == '--pcaps':
     pcaps(sys.argv[2])
+elif sys.argv[1] == '--tcp':
+    tcp(sys.argv[2])
 else:
     udp(sys.argv[1])
