@@ -27,13 +27,19 @@ report() {
     "$(echo "$packets/$secs/1000000" | bc -l)" "$(echo "$bytes/$secs/1048576" | bc -l)" "$(echo "$rss/1024" | bc -l)"
 }
 read -r s r < <(measure tcpdump -r "$trace" -w /dev/null); report "tcpdump -r (read floor)" "$s" "$r"; floor=$s
-# runtime.conf with the TCP/UDP logs on and every column set (level 31), or none (level 0).
+# runtime.conf with the TCP/UDP logs on and every column set (level 31), or none (level 0);
+# with a second argument 1, the per-message logs too (log_http_complete with full URLs,
+# log_dns_complete): everything this build computes.
 runtime_conf() {
-  local v=$1
+  local v=$1 messages=${2:-0}
   printf '[log]\nlog_tcp_complete = 1\nlog_tcp_nocomplete = 1\nlog_udp_complete = 1\n'
+  printf 'log_http_complete = %s\nlog_dns_complete = %s\n' "$messages" "$messages"
   printf '[options]\ntcplog_end_to_end = %s\ntcplog_layer7 = %s\ntcplog_p2p = %s\ntcplog_options = %s\ntcplog_advanced = %s\n' "$v" "$v" "$v" "$v" "$v"
+  [ "$messages" = 1 ] && printf 'httplog_full_url = 2\n'
+  return 0
 }
-runtime_conf 1 >"$tmp/all-sets.conf"; runtime_conf 0 >"$tmp/core.conf"
+runtime_conf 1 1 >"$tmp/everything.conf"; runtime_conf 1 >"$tmp/all-sets.conf"; runtime_conf 0 >"$tmp/core.conf"
+read -r s r < <(measure env TZ=UTC "$bin" -T "$tmp/everything.conf" -s "$tmp/out5" "$trace"); report "tstat, everything on" "$s" "$r"
 read -r s r < <(measure env TZ=UTC "$bin" -T "$tmp/all-sets.conf" -s "$tmp/out3" "$trace"); report "tstat, every set (31)" "$s" "$r"
 read -r s r < <(measure env TZ=UTC "$bin" -T "$tmp/core.conf" -s "$tmp/out4" "$trace"); report "tstat, core columns (0)" "$s" "$r"
 read -r s r < <(measure env TZ=UTC "$bin" -s "$tmp/out1" "$trace"); report "tstat, default logs" "$s" "$r"; all=$s
