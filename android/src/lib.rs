@@ -16,6 +16,9 @@ use std::path::PathBuf;
 const BAD_ARGUMENT: jint = -2;
 /// Returned when the analysis could not start (one already runs, no output folder).
 const NOT_STARTED: jint = -1;
+/// startLiveCapture in a library built without the `live` feature.
+#[cfg(not(feature = "live"))]
+const NO_LIVE: jint = -3;
 /// Returned by `exitCode` while the analysis runs or before any.
 const NO_EXIT_CODE: jint = -1;
 
@@ -65,6 +68,43 @@ pub extern "system" fn Java_org_tstat_Tstat_startFileAnalysis<'local>(
             NOT_STARTED
         }
         Err(_) => NOT_STARTED,
+    }
+}
+
+/// `int startLiveCapture(String iface, String outputDir)`: 0 when started; `NO_LIVE` when the
+/// library was built without the `live` feature.
+#[no_mangle]
+pub extern "system" fn Java_org_tstat_Tstat_startLiveCapture<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    interface: JString<'local>,
+    output_dir: JString<'local>,
+) -> jint {
+    init_logging();
+    let (Some(interface), Some(output_dir)) = (
+        java_string(&mut env, &interface),
+        java_string(&mut env, &output_dir),
+    ) else {
+        return BAD_ARGUMENT;
+    };
+    #[cfg(feature = "live")]
+    {
+        let started = catch_unwind(|| {
+            session::start_live_capture(&interface, &PathBuf::from(output_dir), &[])
+        });
+        match started {
+            Ok(Ok(())) => 0,
+            Ok(Err(e)) => {
+                log::warn!("tstat: not started: {e}");
+                NOT_STARTED
+            }
+            Err(_) => NOT_STARTED,
+        }
+    }
+    #[cfg(not(feature = "live"))]
+    {
+        log::warn!("tstat: live capture of {interface} into {output_dir}: built without `live`");
+        NO_LIVE
     }
 }
 

@@ -32,23 +32,43 @@ impl std::fmt::Display for StartError {
 }
 
 /// Start analysing the trace file `trace`, logs into `output_dir`, with tstat's command-line
-/// flags in `extra_args` (for example `-N`, `-T`, `-G` files). Live capture will be a
-/// second entry point once tstat has it.
+/// flags in `extra_args` (for example `-N`, `-T`, `-G` files).
 pub fn start_file_analysis(
     trace: &Path,
     output_dir: &Path,
     extra_args: &[String],
 ) -> Result<(), StartError> {
+    start(
+        output_dir,
+        extra_args,
+        &[trace.to_string_lossy().into_owned()],
+    )
+}
+
+/// Start capturing on the network interface `interface` (`tstat -l -i`), logs into
+/// `output_dir`; it runs until [`stop`]. Needs the rights to capture (root, or CAP_NET_RAW).
+#[cfg(feature = "live")]
+pub fn start_live_capture(
+    interface: &str,
+    output_dir: &Path,
+    extra_args: &[String],
+) -> Result<(), StartError> {
+    let live = ["-l".to_string(), "-i".to_string(), interface.to_string()];
+    start(output_dir, &[extra_args, &live[..]].concat(), &[])
+}
+
+/// Run tstat with `flags`, `-s output_dir`, then `inputs`, on the session's thread.
+fn start(output_dir: &Path, flags: &[String], inputs: &[String]) -> Result<(), StartError> {
     let mut session = lock();
     if session.as_mut().is_some_and(|s| !finished(s)) {
         return Err(StartError::AlreadyRunning);
     }
     std::fs::create_dir_all(output_dir)
         .map_err(|e| StartError::CannotCreateOutputDir(e.to_string()))?;
-    let mut argv = extra_args.to_vec();
+    let mut argv = flags.to_vec();
     argv.push("-s".into());
     argv.push(output_dir.to_string_lossy().into_owned());
-    argv.push(trace.to_string_lossy().into_owned());
+    argv.extend_from_slice(inputs);
     tstat::app::signals::clear_stop();
     log::info!("tstat: starting {argv:?}");
     let thread = std::thread::spawn(move || tstat::app::main_with_args(argv));
