@@ -14,6 +14,8 @@ const LINK_TYPES: [u32; 5] = [1, 101, 113, 228, 229];
 fn config() -> EngineConfig {
     let mut cfg = EngineConfig {
         dns_log: true,
+        http_log: true,
+        httplog_full_url: 2,
         skype: true,
         ..EngineConfig::default()
     };
