@@ -11,5 +11,6 @@ pub mod http;
 pub mod pool;
 #[cfg(feature = "dpi")]
 pub mod quic;
+pub mod reassembly;
 pub mod tcp;
 pub mod udp;

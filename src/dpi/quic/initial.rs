@@ -19,9 +19,10 @@ use std::ops::Range;
 use super::frames::varint;
 
 /// The Initial-key families: each has its salt, its HKDF labels and its Initial type bits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Family {
     /// RFC 9000 (version 1).
+    #[default]
     V1,
     /// RFC 9369 (version 2).
     V2,

@@ -12,6 +12,7 @@ pub mod frames;
 pub mod initial;
 
 use crate::dpi::pool::SlotPool;
+use crate::dpi::reassembly::Reassembly;
 use frames::CryptoFrames;
 use initial::{Family, Keys, LongHeader, MAX_PACKET};
 
@@ -26,71 +27,29 @@ const MAX_COALESCED: usize = 3;
 pub const DEFAULT_POOL: usize = 512;
 
 /// The handshake stream gathered so far, and the keys that opened it.
+#[derive(Default)]
 pub struct Assembly {
     family: Family,
     keys: Keys,
-    data: [u8; MAX_CLIENT_HELLO],
-    /// One bit per byte of `data` that has arrived.
-    have: [u64; MAX_CLIENT_HELLO / 64],
-}
-
-impl Default for Assembly {
-    fn default() -> Assembly {
-        Assembly {
-            family: Family::V1,
-            keys: Keys::default(),
-            data: [0; MAX_CLIENT_HELLO],
-            have: [0; MAX_CLIENT_HELLO / 64],
-        }
-    }
+    stream: Reassembly<MAX_CLIENT_HELLO>,
 }
 
 pub type AssemblyPool = SlotPool<Assembly>;
 
 impl Assembly {
-    /// Store one CRYPTO chunk; the part beyond the buffer is dropped.
-    fn insert(&mut self, offset: u64, data: &[u8]) {
-        let Ok(start) = usize::try_from(offset) else {
-            return;
-        };
-        if start >= MAX_CLIENT_HELLO {
-            return;
-        }
-        let len = data.len().min(MAX_CLIENT_HELLO - start);
-        self.data[start..start + len].copy_from_slice(&data[..len]);
-        for i in start..start + len {
-            self.have[i / 64] |= 1 << (i % 64);
-        }
-    }
-
-    /// Length of the gap-free start of the stream.
-    fn contiguous(&self) -> usize {
-        let mut n = 0;
-        for word in self.have {
-            let ones = word.trailing_ones() as usize;
-            n += ones;
-            if ones < 64 {
-                break;
-            }
-        }
-        n
-    }
-
     /// The ClientHello message once all of it (or all the buffer holds of it) has arrived;
     /// `Err` when the stream does not start with a ClientHello.
     fn client_hello(&self) -> Result<Option<&[u8]>, ()> {
-        let have = self.contiguous();
-        if have < 4 {
+        let have = self.stream.prefix();
+        let Some(&[kind, a, b, c]) = have.get(..4) else {
             return Ok(None);
-        }
-        if self.data[0] != 0x01 {
+        };
+        if kind != 0x01 {
             return Err(());
         }
-        let body = usize::from(self.data[1]) << 16
-            | usize::from(self.data[2]) << 8
-            | usize::from(self.data[3]);
+        let body = usize::from(a) << 16 | usize::from(b) << 8 | usize::from(c);
         let whole = (4 + body).min(MAX_CLIENT_HELLO);
-        Ok((have >= whole).then(|| &self.data[..whole]))
+        Ok(have.get(..whole))
     }
 }
 
@@ -182,7 +141,7 @@ impl Handshake {
             return;
         };
         for chunk in CryptoFrames::new(&buf[plain]) {
-            a.insert(chunk.offset, chunk.data);
+            a.stream.insert(chunk.offset, chunk.data);
         }
     }
 

@@ -4,6 +4,7 @@
 //! every examined segment: the nibble counts of the BitTorrent-MSE test, the eDonkey
 //! obfuscation size sequences and the RTMP first-byte check.
 
+use super::hello::Fed;
 use super::tls::{self, ClientHello};
 use super::web::{self, HttpClass};
 use super::{con, Segment, TcpDpiConfig, TlsPool, TlsRecord, MAX_PACKETS_CON};
@@ -54,6 +55,8 @@ pub struct L7Flow {
     nibble_count: u32,
     nibbles_high: [u16; 16],
     nibbles_low: [u16; 16],
+    /// Buffer of a ClientHello split over segments, while it is gathered (hello.rs).
+    pub hello: Option<u32>,
 }
 
 const OBF_11: u8 = 1;
@@ -86,6 +89,7 @@ fn keyword(p: &[u8]) -> &[u8] {
 
 /// Run the machine on one segment.
 pub fn segment(c: &mut Classification, seg: &Segment<'_>, pool: &mut TlsPool, cfg: &TcpDpiConfig) {
+    split_hello(c, seg, pool);
     if c.l7.state == State::Ignore || seg.payload.is_empty() || seg.payload_len == 0 {
         return;
     }
@@ -508,6 +512,10 @@ fn client_hello(c: &mut Classification, seg: &Segment<'_>, pool: &mut TlsPool) -
         c.l7.state = State::SslHandshake;
         let hello = tls::client_hello_record(p);
         note_client_hello(c, &hello, pool);
+        // Our addition: a record longer than its (fully captured) segment is gathered.
+        if c.l7.hello.is_none() && p.len() == seg.payload_len {
+            c.l7.hello = pool.hellos.start(p, seg.seq_from_isn);
+        }
     } else if tls::is_sslv2_client_hello(p, seg.payload_len) {
         c.l7.state = State::SslHandshake;
     } else {
@@ -516,6 +524,49 @@ fn client_hello(c: &mut Classification, seg: &Segment<'_>, pool: &mut TlsPool) -
     let reuse = p.len() > 43 && p[43] != 0;
     c.tls_session = (c.tls_session & !SESSION_ID) | if reuse { SESSION_ID } else { 0 };
     true
+}
+
+/// A client segment of a ClientHello being gathered; once it is whole, what it offers beyond
+/// the first segment is added (hello.rs).
+fn split_hello(c: &mut Classification, seg: &Segment<'_>, pool: &mut TlsPool) {
+    let Some(slot) = c.l7.hello else {
+        return;
+    };
+    if seg.dir != Dir::C2S || seg.payload.is_empty() {
+        return;
+    }
+    let mut whole = None;
+    match pool.hellos.feed(slot, seg.payload, seg.seq_from_isn) {
+        Fed::Waiting => return,
+        Fed::Complete(msg) => whole = Some(tls::client_hello(msg).owned_names()),
+        Fed::GaveUp => {}
+    }
+    pool.hellos.give_back(slot);
+    c.l7.hello = None;
+    if let Some(hello) = whole {
+        add_split_hello(c, &hello, pool);
+    }
+}
+
+/// What a whole ClientHello adds to what its first segment gave: the server name if none
+/// was read, NPN/ALPN and the session bits (or-ed), the supported_versions list.
+fn add_split_hello(c: &mut Classification, hello: &tls::OwnedHello, pool: &mut TlsPool) {
+    c.client_npnalpn |= u32::from(hello.npnalpn);
+    if hello.pre_shared_key {
+        c.tls_session |= CLIENT_PSK;
+    }
+    if hello.early_data {
+        c.tls_session |= EARLY_DATA;
+    }
+    let Some(r) = tls_mut(c, pool) else {
+        return;
+    };
+    if let Some(v) = &hello.supported_versions {
+        r.client_version = Some(v.clone());
+    }
+    if r.sni.is_empty() {
+        let _ = r.sni.extend_from_slice(&hello.sni);
+    }
 }
 
 fn note_client_hello(c: &mut Classification, hello: &ClientHello<'_>, pool: &mut TlsPool) {

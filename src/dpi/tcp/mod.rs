@@ -10,6 +10,7 @@
 //! Per-connection state is a few dozen bytes in the flow; the TLS names and times of the
 //! connections that have them live in a [`TlsPool`] of fixed capacity.
 
+pub mod hello;
 pub mod ipp2p;
 pub mod l7;
 pub mod tls;
@@ -77,8 +78,44 @@ pub struct TlsRecord {
     pub server_data: Option<(Timestamp, u64)>,
 }
 
-/// Slots for the connections that have TLS texts.
-pub type TlsPool = SlotPool<TlsRecord>;
+/// Slots for the connections that have TLS texts, and the buffers of ClientHellos being
+/// gathered from several segments.
+pub struct TlsPool {
+    records: SlotPool<TlsRecord>,
+    pub hellos: hello::HelloPool,
+}
+
+impl TlsPool {
+    /// `n` connections with TLS texts; split ClientHellos gathered at once: at most
+    /// `hello::DEFAULT_POOL`.
+    pub fn with_capacity(n: usize) -> TlsPool {
+        TlsPool {
+            records: SlotPool::with_capacity(n),
+            hellos: hello::HelloPool::with_capacity(n.min(hello::DEFAULT_POOL)),
+        }
+    }
+
+    pub fn take(&mut self) -> Option<u32> {
+        self.records.take()
+    }
+
+    pub fn give_back(&mut self, slot: u32) {
+        self.records.give_back(slot);
+    }
+
+    pub fn get(&self, slot: u32) -> &TlsRecord {
+        self.records.get(slot)
+    }
+
+    pub fn get_mut(&mut self, slot: u32) -> &mut TlsRecord {
+        self.records.get_mut(slot)
+    }
+
+    /// Connections that found no free TLS slot.
+    pub fn exhausted(&self) -> u64 {
+        self.records.exhausted
+    }
+}
 
 /// PSH-delimited messages of one direction so far: their count and the first two sizes.
 #[derive(Debug, Clone, Copy, Default)]
@@ -104,6 +141,8 @@ pub struct Segment<'a> {
     pub offset_from_isn: u32,
     /// Bytes this direction sent before this segment (`max_seq - ISN - payload_len`).
     pub sent_before: u64,
+    /// This segment's sequence number relative to its direction's ISN.
+    pub seq_from_isn: u32,
     /// Messages of the client and of the server.
     pub messages: [Messages; 2],
 }
@@ -150,6 +189,9 @@ impl Classification {
     pub fn release(&mut self, pool: &mut TlsPool) {
         if let Some(s) = self.tls.take() {
             pool.give_back(s);
+        }
+        if let Some(s) = self.l7.hello.take() {
+            pool.hellos.give_back(s);
         }
     }
 

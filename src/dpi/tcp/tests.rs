@@ -23,14 +23,29 @@ impl Conn {
     }
 
     fn send(&mut self, dir: Dir, payload: &[u8]) {
+        self.send_captured(dir, payload, payload.len());
+    }
+
+    /// A segment of `len` bytes of which `payload` was captured.
+    fn send_captured(&mut self, dir: Dir, payload: &[u8], len: usize) {
+        let offset = self.next[dir as usize];
+        self.next[dir as usize] += len as u32;
+        self.send_full(dir, payload, len, offset);
+    }
+
+    /// A segment at relative sequence number `seq` (out of order, a retransmission).
+    fn send_at(&mut self, dir: Dir, payload: &[u8], seq: u32) {
+        self.send_full(dir, payload, payload.len(), seq);
+    }
+
+    fn send_full(&mut self, dir: Dir, payload: &[u8], len: usize, seq: u32) {
         self.packets += 1;
         let side = dir as usize;
-        let offset = self.next[side];
-        self.next[side] += payload.len() as u32;
+        let offset = self.next[side].wrapping_sub(len as u32);
         let seg = Segment {
             dir,
             payload,
-            payload_len: payload.len(),
+            payload_len: len,
             ack: true,
             psh: true,
             fin: false,
@@ -38,6 +53,7 @@ impl Conn {
             packets: self.packets,
             offset_from_isn: offset,
             sent_before: offset as u64,
+            seq_from_isn: seq,
             messages: [Messages::default(); 2],
         };
         segment(&mut self.c, &seg, &mut self.pool, &TcpDpiConfig::default());
@@ -173,13 +189,45 @@ fn tls_handshake_names_times_and_bytes() {
 }
 
 #[test]
-fn a_client_hello_split_over_two_segments_is_read_as_far_as_it_goes() {
+fn a_client_hello_split_over_segments_is_gathered_whole() {
+    // Tstat reads only the first segment and finds no name; we gather the record (hello.rs).
     let hello = client_hello("split.example.org");
     let mut k = Conn::new();
     k.send(C2S, &hello[..50]);
+    assert!(k.tls().sni.is_empty(), "not whole yet");
+    assert!(k.c.l7.hello.is_some());
     k.send(C2S, &hello[50..]);
     assert_eq!(k.c.l7.state, State::SslHandshake);
-    assert!(k.tls().sni.is_empty(), "Tstat does not reassemble");
+    assert_eq!(k.tls().sni.as_slice(), b"split.example.org");
+    assert!(k.c.l7.hello.is_none(), "the buffer went back");
+    assert_eq!(k.pool.hellos.cut, 0);
+}
+
+#[test]
+fn a_split_client_hello_arriving_out_of_order() {
+    let hello = client_hello("late.example.org");
+    let mut k = Conn::new();
+    k.send(C2S, &hello[..40]);
+    // The third piece overtakes the second: both are placed by sequence number.
+    let (second, third) = hello[40..].split_at(20);
+    let third_seq = 1 + 40 + 20;
+    k.send_at(C2S, third, third_seq);
+    assert!(k.tls().sni.is_empty());
+    k.send_at(C2S, second, 1 + 40);
+    assert_eq!(k.tls().sni.as_slice(), b"late.example.org");
+}
+
+#[test]
+fn a_hello_that_fits_its_segment_takes_no_buffer() {
+    let mut k = Conn::new();
+    k.send(C2S, &client_hello("whole.example.org"));
+    assert!(k.c.l7.hello.is_none());
+    assert_eq!(k.tls().sni.as_slice(), b"whole.example.org");
+    let cut = client_hello("cut.example.org");
+    let mut snap = Conn::new();
+    // Captured short of its IP length (snaplen): never gathered.
+    snap.send_captured(C2S, &cut[..40], cut.len());
+    assert!(snap.c.l7.hello.is_none());
 }
 
 #[test]

@@ -63,6 +63,32 @@ pub struct ClientHello<'a> {
     pub early_data: bool,
 }
 
+/// A ClientHello's findings, kept after its bytes are gone.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct OwnedHello {
+    pub sni: heapless::Vec<u8, MAX_NAME>,
+    pub npnalpn: u8,
+    pub supported_versions: Option<VersionText>,
+    pub pre_shared_key: bool,
+    pub early_data: bool,
+}
+
+impl ClientHello<'_> {
+    pub fn owned_names(&self) -> OwnedHello {
+        let mut sni = heapless::Vec::new();
+        if let Some(name) = self.sni {
+            let _ = sni.extend_from_slice(&name[..name.len().min(MAX_NAME)]);
+        }
+        OwnedHello {
+            sni,
+            npnalpn: self.npnalpn,
+            supported_versions: self.supported_versions.clone(),
+            pre_shared_key: self.pre_shared_key,
+            early_data: self.early_data,
+        }
+    }
+}
+
 /// Read a ClientHello Handshake message: `msg` starts at the HandshakeType byte (0x01) and
 /// ends where the message (or what is known of it) ends. Fields running past the end are
 /// not read; what came before them is kept. The Handshake length field is not used: the

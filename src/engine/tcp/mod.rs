@@ -664,6 +664,7 @@ fn classify(
             .max_seq
             .wrapping_sub(h.syn_seq as u64)
             .wrapping_sub(seg.payload_len),
+        seq_from_isn: seg.seq.wrapping_sub(h.syn_seq),
         messages: [messages(&flow.c2s), messages(&flow.s2c)],
     };
     dpi::segment(&mut flow.classes, &view, l7.pool, cfg);
