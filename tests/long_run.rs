@@ -159,8 +159,18 @@ fn stdin_stream_rotates_hourly_keeps_the_budget_and_flat_memory() {
         std::thread::sleep(Duration::from_millis(20));
     }
     let (mut stdout, mut stderr) = (String::new(), String::new());
-    tstat.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
-    tstat.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    tstat
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    tstat
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
     let status = tstat.wait().unwrap();
     assert!(gen.wait().unwrap().success());
     let elapsed = started.elapsed();
@@ -238,11 +248,7 @@ fn stdin_stream_rotates_hourly_keeps_the_budget_and_flat_memory() {
         growth,
         samples.len()
     );
-    assert!(
-        samples.len() >= 20,
-        "enough RSS samples: {}",
-        samples.len()
-    );
+    assert!(samples.len() >= 20, "enough RSS samples: {}", samples.len());
     assert!(growth < 1024, "VmRSS grew by {growth} kB after warm-up");
     let _ = std::fs::remove_dir_all(&work);
 }

@@ -175,7 +175,9 @@ fn reload_and_signals_switch_folders_without_losing_a_row() {
 
     // 1. A malformed edit: rejected, the running configuration stays.
     std::fs::write(&runtime, "[options]\ntcplog_end_to_end = off\n").unwrap();
-    wait_for("the rejection", || text(&stderr_path).contains("reload rejected"));
+    wait_for("the rejection", || {
+        text(&stderr_path).contains("reload rejected")
+    });
     let err = text(&stderr_path);
     assert!(
         err.contains(&format!("{}:2", runtime.display())),
@@ -191,7 +193,9 @@ fn reload_and_signals_switch_folders_without_losing_a_row() {
         folders(&out).len() == 2
     });
     let second = folders(&out)[1].clone();
-    wait_for("the first folder's marker", || first.join(".closed").exists());
+    wait_for("the first folder's marker", || {
+        first.join(".closed").exists()
+    });
     std::thread::sleep(Duration::from_millis(300));
 
     // 3. SIGUSR1: counters on stderr, nothing else changes.
@@ -227,7 +231,11 @@ fn reload_and_signals_switch_folders_without_losing_a_row() {
                 .to_string()
         })
         .collect();
-    assert_eq!(levels, ["15", "14", "14"], "the TCP log level of each folder");
+    assert_eq!(
+        levels,
+        ["15", "14", "14"],
+        "the TCP log level of each folder"
+    );
     let second_columns = column_names(&header(&second.join("log_tcp_complete")));
     assert!(!second_columns.iter().any(|c| c == "c_rtt_avg"));
     assert!(column_names(&header(&first.join("log_tcp_complete")))
