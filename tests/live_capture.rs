@@ -7,7 +7,9 @@
 //!   the datagram sizes and type 19 (DNS);
 //! * the UDP row must be in the log while the link is idle, before tstat is stopped (quiet
 //!   reads close idle flows on time; the globals make the timeouts short);
-//! * SIGTERM makes tstat write out, flush, print libpcap's counters and exit 0.
+//! * SIGTERM makes tstat write out, flush, print libpcap's counters and exit 0;
+//! * `--user nobody`: the folder is created by that user, after the capture opened as root,
+//!   and carries its closed marker at exit.
 //!
 //! Needs root, `ip netns`, curl and python3. Without them the test prints one line and passes,
 //! unless TSTAT_REQUIRE_NETNS=1 (set by .ci/run), which makes it fail.
@@ -207,7 +209,11 @@ fn live_capture_logs_real_connections() {
         &work,
         &work.join("dnsd"),
     );
+    // tstat drops to `nobody` once the capture is open (--user): the output folder must be
+    // writable by that user.
     let out = work.join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::set_permissions(&out, std::os::unix::fs::PermissionsExt::from_mode(0o777)).unwrap();
     let tstat = env!("CARGO_BIN_EXE_tstat");
     let t = lab.spawn_in(
         &cns,
@@ -218,6 +224,8 @@ fn live_capture_logs_real_connections() {
             "vcli",
             "-G",
             "globals.conf",
+            "--user",
+            "nobody",
             "-s",
             out.to_str().unwrap(),
         ],
@@ -305,6 +313,11 @@ fn live_capture_logs_real_connections() {
     );
 
     let dir = out_folder(&out).expect("an output folder");
+    let stderr = std::fs::read_to_string(work.join("tstat.err")).unwrap();
+    assert!(stderr.contains("running as user nobody"), "{stderr}");
+    let owner = std::os::unix::fs::MetadataExt::uid(&std::fs::metadata(&dir).unwrap());
+    assert_ne!(owner, 0, "the folder is created after dropping root");
+    assert!(dir.join(".closed").is_file(), "closed at exit");
     let tcp = read_log(&dir.join("log_tcp_complete"));
     for f in &fetches {
         let row = tcp

@@ -72,7 +72,7 @@ fn allocations_in_second_pass(frames: &Frames) -> (u64, u64, usize) {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("no_alloc_{}", frames.len()));
     std::fs::create_dir_all(&dir).unwrap();
     let runtime = every_set();
-    let mut logs = TstatLogs::create(&dir, &runtime).unwrap();
+    let mut logs = TstatLogs::create(&dir, &runtime, tstat::sink::file::Compression::None).unwrap();
     let mut engine = Engine::new(EngineConfig {
         http_log: true,
         httplog_full_url: runtime.httplog_full_url,

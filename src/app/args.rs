@@ -3,6 +3,8 @@
 
 use argh::FromArgs;
 
+use crate::sink::file::Compression;
+
 /// tstat: passive network traffic analyzer, output-compatible with Tstat 3.2.1.
 ///
 /// Reads pcap/pcapng traces (optionally gzip, zstd or xz compressed; `-` or `stdin` for
@@ -85,9 +87,15 @@ pub struct Args {
     /// mask XORed into internal IPv4 addresses
     #[argh(option, short = 'A')]
     pub anon_mask: Option<String>,
-    /// gzip-compressed logs
+    /// gzip-compressed logs (log_*.gz)
     #[argh(switch, short = 'Z')]
     pub gzip_logs: bool,
+    /// zstd-compressed logs (log_*.zst; our addition)
+    #[argh(switch)]
+    pub zstd: bool,
+    /// after opening the capture, run as this user (our addition)
+    #[argh(option)]
+    pub user: Option<String>,
     /// gzip-compressed dumps
     #[argh(switch, short = 'P')]
     pub gzip_dumps: bool,
@@ -133,6 +141,33 @@ pub struct Args {
 }
 
 impl Args {
+    /// How the logs are stored: `-Z` gzip, `--zstd` zstd, else plain text. An error when
+    /// both are asked for or this build lacks the encoder.
+    pub fn log_compression(&self) -> Result<Compression, String> {
+        let c = match (self.gzip_logs, self.zstd) {
+            (true, true) => return Err("give -Z (gzip) or --zstd, not both".into()),
+            (true, false) => Compression::Gzip,
+            (false, true) => Compression::Zstd,
+            (false, false) => Compression::None,
+        };
+        if !c.available() {
+            return Err(format!(
+                "{} logs need a build with the `{}` feature",
+                if c == Compression::Gzip {
+                    "-Z (gzip)"
+                } else {
+                    "--zstd"
+                },
+                if c == Compression::Gzip {
+                    "gzip"
+                } else {
+                    "zstd"
+                }
+            ));
+        }
+        Ok(c)
+    }
+
     /// Flags whose feature this build lacks: each named with what it would do.
     pub fn unsupported(&self) -> Vec<&'static str> {
         let mut out = Vec::new();
@@ -153,10 +188,6 @@ impl Args {
         check(
             !live_built && self.filter.is_some(),
             "-f (BPF filter) needs a build with the `live` feature",
-        );
-        check(
-            self.gzip_logs,
-            "-Z (gzip-compressed logs) is not implemented yet",
         );
         check(
             self.gzip_dumps,
@@ -267,8 +298,9 @@ mod tests {
             !cfg!(feature = "live"),
             "named only without the live feature"
         );
-        let z = parse(&["-Z", "x.pcap"]);
-        assert!(z.unsupported().iter().any(|m| m.starts_with("-Z")));
+        let z = parse(&["-P", "x.pcap"]);
+        assert!(z.unsupported().iter().any(|m| m.starts_with("-P")));
+        assert!(parse(&["-Z", "x.pcap"]).unsupported().is_empty());
         assert!(parse(&["x.pcap"]).unsupported().is_empty());
     }
 

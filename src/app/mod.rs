@@ -2,6 +2,9 @@
 //! and the log sink together.
 
 pub mod args;
+mod privileges;
+mod reload;
+mod rotation;
 mod run;
 pub mod signals;
 

@@ -3,13 +3,21 @@ use std::path::{Path, PathBuf};
 
 use argh::FromArgs;
 
+use std::time::{Duration, Instant};
+
 use super::args::{words_of_conf, Args};
+use super::privileges;
+use super::reload::RuntimeWatch;
+use super::rotation::Rotation;
 use super::signals;
 use crate::config::globals::Globals;
 use crate::config::nets::NetList;
 use crate::config::runtime::{LogKind, Runtime};
 use crate::decode::SkipReason;
 use crate::engine::{Engine, EngineConfig};
+use crate::sink::budget::DiskBudget;
+use crate::sink::closed;
+use crate::sink::file::Compression;
 use crate::sink::logs::{TstatLogs, IMPLEMENTED};
 use crate::sink::outdir;
 use crate::source::{self, TraceInput};
@@ -27,6 +35,7 @@ struct Setup {
     globals: Globals,
     runtime: Runtime,
     internal: NetList,
+    compression: Compression,
 }
 
 /// Run the command with `argv` (without the program name); returns the exit status.
@@ -107,15 +116,8 @@ fn load_setup(args: Args) -> Result<Setup, String> {
         );
         runtime.httplog_full_url = 0;
     }
-    for kind in LogKind::ALL {
-        if runtime.log_enabled(kind) && !IMPLEMENTED.contains(&kind) {
-            eprintln!(
-                "tstat: warning: {} is enabled but its rows are not computed yet: \
-                 written with its header only",
-                kind.file_name()
-            );
-        }
-    }
+    warn_header_only(&runtime);
+    let compression = args.log_compression()?;
     let internal = match &args.netfile {
         Some(p) => {
             NetList::load(p, globals.max_internal_hosts as usize).map_err(|e| e.to_string())?
@@ -130,6 +132,7 @@ fn load_setup(args: Args) -> Result<Setup, String> {
         globals,
         runtime,
         internal,
+        compression,
     })
 }
 
@@ -147,35 +150,38 @@ fn engine_for(setup: &Setup) -> Engine {
     })
 }
 
-/// One analysis: an engine, and the logs it writes once the first packet gives the folder name.
-struct Job<'a> {
-    setup: &'a Setup,
-    engine: Engine,
-    logs: Option<TstatLogs>,
+/// How often the disk budget is checked besides each folder change (wall clock).
+const BUDGET_CHECK: Duration = Duration::from_secs(10);
+
+/// The output side of one analysis: the current `.out` folder and its logs, the runtime
+/// configuration they follow, and the disk budget. Folders are opened at the first packet
+/// and then on rotation, runtime.conf changes and SIGHUP; each folder left behind is
+/// finished and marked closed.
+struct Output {
     base: PathBuf,
+    compression: Compression,
+    runtime: Runtime,
+    logs: Option<TstatLogs>,
+    /// Live or stdin input: folders rotate, and an existing folder is never replaced.
+    rotating: bool,
     failed_to_create: bool,
+    budget: DiskBudget,
+    next_budget_check: Instant,
+    /// Folders opened, and rows written into folders already closed.
+    folders: u64,
+    closed_rows: u64,
+    ok: bool,
 }
 
-impl<'a> Job<'a> {
-    fn new(setup: &'a Setup, trace_name: &str) -> Job<'a> {
-        let base = outdir::base_dir(setup.args.outdir.as_deref().map(Path::new), trace_name);
-        Job {
-            setup,
-            engine: engine_for(setup),
-            logs: None,
-            base,
-            failed_to_create: false,
-        }
-    }
-
-    /// Create the output folder at the first packet.
-    fn ensure_logs(&mut self, ts: Timestamp) {
-        if self.logs.is_some() || self.failed_to_create {
-            return;
-        }
-        let created = outdir::create(&self.base, ts)
-            .and_then(|dir| TstatLogs::create(&dir, &self.setup.runtime));
-        match created {
+impl Output {
+    fn open(&mut self, ts: Timestamp) {
+        let fresh = self.rotating || self.folders > 0;
+        let dir = if fresh {
+            outdir::create_fresh(&self.base, ts)
+        } else {
+            outdir::create(&self.base, ts)
+        };
+        match dir.and_then(|d| TstatLogs::create(&d, &self.runtime, self.compression)) {
             Ok(logs) => {
                 println!(
                     "[{}] created new outdir {}",
@@ -183,6 +189,7 @@ impl<'a> Job<'a> {
                     logs.dir().display()
                 );
                 self.logs = Some(logs);
+                self.folders += 1;
             }
             Err(e) => {
                 eprintln!(
@@ -191,6 +198,96 @@ impl<'a> Job<'a> {
                 );
                 self.failed_to_create = true;
             }
+        }
+    }
+
+    /// Finish every log of the current folder, fsync them and write the closed marker.
+    fn close(&mut self) {
+        let Some(logs) = self.logs.take() else {
+            return;
+        };
+        let dir = logs.dir().to_path_buf();
+        self.closed_rows += logs.rows;
+        if let Err(e) = logs.finish() {
+            eprintln!("tstat: writing the logs in {}: {e}", dir.display());
+            self.ok = false;
+        }
+        if let Err(e) = closed::close_folder(&dir) {
+            eprintln!("tstat: cannot mark {} closed: {e}", dir.display());
+            self.ok = false;
+        }
+    }
+
+    /// Close the current folder and open the next one, named from `ts`.
+    fn switch(&mut self, ts: Timestamp, why: &str) {
+        if self.logs.is_none() {
+            return;
+        }
+        eprintln!("tstat: {why}: closing the output folder and opening a new one");
+        self.close();
+        self.open(ts);
+        self.enforce_budget();
+    }
+
+    fn enforce_budget(&mut self) {
+        if self.budget.enabled() {
+            let current = self.logs.as_ref().map(|l| l.dir().to_path_buf());
+            self.budget.enforce(&self.base, current.as_deref());
+        }
+        self.next_budget_check = Instant::now() + BUDGET_CHECK;
+    }
+
+    fn rows(&self) -> u64 {
+        self.closed_rows + self.logs.as_ref().map_or(0, |l| l.rows)
+    }
+}
+
+/// One analysis: an engine, and the output its records go to.
+struct Job<'a> {
+    setup: &'a Setup,
+    engine: Engine,
+    out: Output,
+    rotation: Rotation,
+    watch: Option<RuntimeWatch>,
+}
+
+impl<'a> Job<'a> {
+    fn new(setup: &'a Setup, trace_name: &str, rotating: bool) -> Job<'a> {
+        let base = outdir::base_dir(setup.args.outdir.as_deref().map(Path::new), trace_name);
+        let g = &setup.globals;
+        Job {
+            setup,
+            engine: engine_for(setup),
+            out: Output {
+                base,
+                compression: setup.compression,
+                runtime: setup.runtime.clone(),
+                logs: None,
+                rotating,
+                failed_to_create: false,
+                budget: DiskBudget::new(g.max_disk_usage),
+                next_budget_check: Instant::now(),
+                folders: 0,
+                closed_rows: 0,
+                ok: true,
+            },
+            rotation: Rotation::new(g.max_time_step, g.dirs),
+            watch: setup.args.runtime.as_ref().map(|p| {
+                RuntimeWatch::new(
+                    PathBuf::from(p),
+                    g.runtime_config_idle,
+                    g.runtime_mtime_counter,
+                    Instant::now(),
+                )
+            }),
+        }
+    }
+
+    /// Create the output folder at the first packet.
+    fn ensure_logs(&mut self, ts: Timestamp) {
+        if self.out.logs.is_none() && !self.out.failed_to_create && self.out.folders == 0 {
+            self.out.open(ts);
+            self.out.enforce_budget();
         }
     }
 
@@ -228,12 +325,13 @@ impl<'a> Job<'a> {
         true
     }
 
-    /// One frame into the engine; the first timestamped one names the output folder.
+    /// One frame into the engine; the first timestamped one names the output folder. Then,
+    /// as Tstat does after each packet: rotation, runtime.conf, signals, the disk budget.
     fn handle_frame(&mut self, frame: &source::Frame<'_>) {
         if frame.ts != Timestamp::ZERO || self.engine.first_packet_time().is_some() {
             self.ensure_logs(frame.ts);
         }
-        match self.logs.as_mut() {
+        match self.out.logs.as_mut() {
             Some(logs) => self
                 .engine
                 .frame(frame.ts, frame.link_type, frame.data, logs),
@@ -241,6 +339,73 @@ impl<'a> Job<'a> {
                 .engine
                 .frame(frame.ts, frame.link_type, frame.data, &mut NullSink),
         }
+        if self.out.rotating
+            && self.engine.first_packet_time().is_some()
+            && self.rotation.packet(frame.ts)
+        {
+            self.out
+                .switch(frame.ts, "rotation (Dirs x Max_Time_Step of packet time)");
+        }
+        self.between_packets();
+    }
+
+    /// Work done between packets, and on a quiet link: signals, runtime.conf, the budget.
+    fn between_packets(&mut self) {
+        if signals::take_report() {
+            eprint!("{}", summary(&self.engine, &self.out));
+        }
+        if signals::take_reopen() {
+            if self.out.logs.is_some() {
+                self.out.switch(self.engine.now, "SIGHUP");
+            } else {
+                eprintln!("tstat: SIGHUP: no output folder open yet, nothing to reopen");
+            }
+        }
+        if self.watch.is_none() && !self.out.budget.enabled() {
+            return;
+        }
+        let now = Instant::now();
+        if self.watch.as_mut().is_some_and(|w| w.poll(now)) {
+            self.reload();
+        }
+        if self.out.budget.enabled() && now >= self.out.next_budget_check {
+            self.out.enforce_budget();
+        }
+    }
+
+    /// Read runtime.conf again on top of the running configuration, as Tstat does. A
+    /// malformed file is rejected whole; any change of [log] or [options] closes the
+    /// current folder and opens a new one with the new logs and headers.
+    fn reload(&mut self) {
+        let Some(path) = self.watch.as_ref().map(|w| w.path.display().to_string()) else {
+            return;
+        };
+        let mut new = match Runtime::load(&path, self.out.runtime.clone()) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!(
+                    "tstat: runtime.conf reload rejected: {e}; the running configuration stays"
+                );
+                return;
+            }
+        };
+        if self.setup.args.privacy {
+            new.httplog_full_url = 0;
+        }
+        if new == self.out.runtime {
+            eprintln!("tstat: {path} read again: nothing changed");
+            return;
+        }
+        let when = self.engine.first_packet_time().map(|_| self.engine.now);
+        announce_changes(&self.out.runtime, &new, when);
+        warn_header_only(&new);
+        self.engine.set_logs(
+            new.log_enabled(LogKind::DnsComplete),
+            new.log_enabled(LogKind::HttpComplete),
+            new.httplog_full_url,
+        );
+        self.out.runtime = new;
+        self.out.switch(self.engine.now, &format!("{path} changed"));
     }
 
     /// Capture until a signal: frames into the engine, idle flows closed on quiet reads, and
@@ -261,10 +426,11 @@ impl<'a> Job<'a> {
                 }
                 LiveEvent::Drained => {}
                 LiveEvent::Quiet => {
-                    if let Some(logs) = self.logs.as_mut() {
+                    if let Some(logs) = self.out.logs.as_mut() {
                         self.engine.quiet(Timestamp::now(), logs);
                         let _ = logs.flush();
                     }
+                    self.between_packets();
                 }
                 LiveEvent::Failed(e) => {
                     eprintln!("tstat: {e}; reopening it, open flows are kept");
@@ -275,21 +441,70 @@ impl<'a> Job<'a> {
         eprintln!("tstat: signal received: stopping and writing out open flows");
     }
 
-    /// Write out every open flow, flush the logs and print the summary.
+    /// Write out every open flow, finish the logs, mark the folder closed and print the
+    /// summary.
     fn finish(mut self) -> bool {
-        let mut ok = true;
-        if let Some(logs) = self.logs.as_mut() {
-            self.engine.finish(logs);
-            if let Err(e) = logs.flush() {
-                eprintln!("tstat: writing the logs in {}: {e}", logs.dir().display());
-                ok = false;
+        match self.out.logs.as_mut() {
+            Some(logs) => self.engine.finish(logs),
+            None => {
+                self.engine.finish(&mut NullSink);
+                if self.out.folders == 0 {
+                    eprintln!("tstat: not even a single packet read: no output folder created");
+                }
             }
-        } else {
-            self.engine.finish(&mut NullSink);
-            eprintln!("tstat: not even a single packet read: no output folder created");
         }
-        print_summary(&self.engine, self.logs.as_ref());
-        ok && !self.failed_to_create
+        let last_dir = self.out.logs.as_ref().map(|l| l.dir().to_path_buf());
+        self.out.close();
+        self.out.enforce_budget();
+        print!("{}", summary(&self.engine, &self.out));
+        if let Some(dir) = last_dir {
+            println!("last output folder: {}", dir.display());
+        }
+        self.out.ok && !self.out.failed_to_create
+    }
+}
+
+/// Tstat's stdout lines for a reloaded runtime.conf: `[<time>] Enabling <log>`, the TCP and
+/// video levels, the HTTP URL setting. `<time>` is the current packet's, `-` before any.
+fn announce_changes(old: &Runtime, new: &Runtime, when: Option<Timestamp>) {
+    let ts = when.map_or_else(|| "-".to_string(), outdir::ctime);
+    for kind in LogKind::ALL {
+        match (old.log_enabled(kind), new.log_enabled(kind)) {
+            (false, true) => println!("[{ts}] Enabling {}", kind.file_name()),
+            (true, false) => println!("[{ts}] Disabling {}", kind.file_name()),
+            _ => {}
+        }
+    }
+    if LogKind::ALL.iter().all(|&k| !new.log_enabled(k)) {
+        println!("[{ts}] All logs disabled");
+    }
+    if old.tcplog_level != new.tcplog_level {
+        println!("[{ts}] TCP log level set to {}", new.tcplog_level);
+    }
+    if old.videolog_level != new.videolog_level {
+        println!("[{ts}] Video log level set to {}", new.videolog_level);
+    }
+    if old.httplog_full_url != new.httplog_full_url {
+        let what = match new.httplog_full_url {
+            0 => "Disabling",
+            1 => "Enabling partial",
+            _ => "Enabling full",
+        };
+        println!("({ts}) {what} HTTP URL log");
+    }
+}
+
+/// Logs enabled whose rows this build does not compute: named, since their files hold only
+/// the header.
+fn warn_header_only(runtime: &Runtime) {
+    for kind in LogKind::ALL {
+        if runtime.log_enabled(kind) && !IMPLEMENTED.contains(&kind) {
+            eprintln!(
+                "tstat: warning: {} is enabled but its rows are not computed yet: \
+                 written with its header only",
+                kind.file_name()
+            );
+        }
     }
 }
 
@@ -374,7 +589,14 @@ fn run_live(setup: &Setup) -> i32 {
             .map(|f| format!(", filter \"{f}\""))
             .unwrap_or_default()
     );
-    let mut job = Job::new(setup, &cfg.interface);
+    if let Some(user) = &args.user {
+        if let Err(e) = privileges::drop_to(user) {
+            eprintln!("tstat: --user: {e}; not going on with root privileges");
+            return 1;
+        }
+        eprintln!("tstat: running as user {user}");
+    }
+    let mut job = Job::new(setup, &cfg.interface, true);
     job.feed_live(&mut cap);
     let stats = cap.stats();
     let ok = job.finish();
@@ -419,6 +641,16 @@ impl crate::sink::RecordSink for NullSink {
     fn udp(&mut self, _: &crate::engine::udp::UdpFlow) {}
 }
 
+/// Standard input or a FIFO: a stream with no end in sight, so its folders rotate as
+/// Tstat's do (trace files keep one folder).
+fn is_stream(input: &TraceInput) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    match input {
+        TraceInput::Stdin => true,
+        TraceInput::File(p) => std::fs::metadata(p).is_ok_and(|m| m.file_type().is_fifo()),
+    }
+}
+
 fn run(setup: &Setup) -> i32 {
     let live = setup.args.live || setup.args.interface.is_some();
     if live && !setup.args.traces.is_empty() {
@@ -439,9 +671,15 @@ fn run(setup: &Setup) -> i32 {
         eprintln!("tstat: no trace file and no capture interface given. Try 'tstat --help'.");
         return 1;
     }
+    if let Some(user) = &setup.args.user {
+        if let Err(e) = privileges::drop_to(user) {
+            eprintln!("tstat: --user: {e}; not going on with root privileges");
+            return 1;
+        }
+    }
     let mut status = 0;
     if setup.args.concat {
-        let mut job = Job::new(setup, &inputs[0].display_name());
+        let mut job = Job::new(setup, &inputs[0].display_name(), is_stream(&inputs[0]));
         for input in &inputs {
             if !job.feed(input) {
                 status = 1;
@@ -460,7 +698,7 @@ fn run(setup: &Setup) -> i32 {
                     inputs.len()
                 );
             }
-            let mut job = Job::new(setup, &input.display_name());
+            let mut job = Job::new(setup, &input.display_name(), is_stream(input));
             if !job.feed(input) {
                 status = 1;
             }
@@ -476,57 +714,72 @@ fn run(setup: &Setup) -> i32 {
     status
 }
 
-fn print_summary(engine: &Engine, logs: Option<&TstatLogs>) {
+/// The counters block printed at the end of a run (stdout) and on SIGUSR1 (stderr).
+fn summary(engine: &Engine, out: &Output) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    // Writing into a String cannot fail.
+    macro_rules! line {
+        ($($arg:tt)*) => { let _ = writeln!(s, $($arg)*); };
+    }
     let c = &engine.counters;
     let t = &engine.tcp.counters;
     let u = &engine.udp.counters;
-    println!("---");
-    println!("frames read: {}", c.frames);
-    println!("IP packets analysed: {}", c.ip_packets);
-    println!(
+    line!("---");
+    line!("frames read: {}", c.frames);
+    line!("IP packets analysed: {}", c.ip_packets);
+    line!(
         "TCP packets: {} (trash {}, duplicates {}, truncated {})",
-        t.packets, t.trash, t.duplicates, t.truncated
+        t.packets,
+        t.trash,
+        t.duplicates,
+        t.truncated
     );
-    println!(
+    line!(
         "UDP packets: {} (duplicates {}, truncated {})",
-        u.packets, u.duplicates, u.truncated
+        u.packets,
+        u.duplicates,
+        u.truncated
     );
-    println!(
+    line!(
         "TCP flows: {} (refused, table full: {})",
-        t.flows, t.table_full
+        t.flows,
+        t.table_full
     );
-    println!(
+    line!(
         "UDP flows: {} (refused, table full: {})",
-        u.flows, u.table_full
+        u.flows,
+        u.table_full
     );
-    println!("flows not logged, both ends external: {}", c.external_flows);
+    line!("flows not logged, both ends external: {}", c.external_flows);
     let segs = &engine.tcp.segments;
     if segs.evicted > 0 || segs.refused > 0 {
-        println!(
+        line!(
             "TCP segments forgotten: {} past max_seg_per_quad, {} with the segment pool full",
-            segs.evicted, segs.refused
+            segs.evicted,
+            segs.refused
         );
     }
     if engine.udp.rtp_untracked() > 0 {
-        println!(
+        line!(
             "UDP directions not typed as RTP, source pool full: {}",
             engine.udp.rtp_untracked()
         );
     }
     if engine.udp.quic_names_untracked() > 0 {
-        println!(
+        line!(
             "gQUIC flows without names, name pool full: {}",
             engine.udp.quic_names_untracked()
         );
     }
     if c.later_fragments > 0 {
-        println!(
+        line!(
             "later IP fragments (no transport header): {}",
             c.later_fragments
         );
     }
     if c.zero_time_frames > 0 {
-        println!(
+        line!(
             "leading frames stamped at the epoch, skipped: {}",
             c.zero_time_frames
         );
@@ -534,14 +787,25 @@ fn print_summary(engine: &Engine, logs: Option<&TstatLogs>) {
     for r in SkipReason::ALL {
         let n = c.skipped[r as usize];
         if n > 0 {
-            println!("frames skipped, {}: {n}", r.label());
+            line!("frames skipped, {}: {n}", r.label());
         }
     }
-    if let Some(l) = logs {
-        println!("log rows written: {} in {}", l.rows, l.dir().display());
-    }
-    println!(
-        "{} packets seen, {} TCP packets traced, {} UDP packets traced",
-        c.ip_packets, t.packets, u.packets
+    line!(
+        "log rows written: {} in {} output folder(s)",
+        out.rows(),
+        out.folders
     );
+    if out.budget.deleted > 0 {
+        line!(
+            "output folders deleted by the disk budget (Max_Disk_Usage): {}",
+            out.budget.deleted
+        );
+    }
+    line!(
+        "{} packets seen, {} TCP packets traced, {} UDP packets traced",
+        c.ip_packets,
+        t.packets,
+        u.packets
+    );
+    s
 }

@@ -37,6 +37,8 @@ pub struct Globals {
     pub rate_sampling: f64,
     pub max_crypto_cache_size: u64,
     pub dns_cache_size: u64,
+    /// Our addition: MB (MiB) the output base folder may use; 0 means no limit.
+    pub max_disk_usage: f64,
 }
 
 impl Default for Globals {
@@ -70,6 +72,7 @@ impl Default for Globals {
             rate_sampling: 1.0,
             max_crypto_cache_size: 130000,
             dns_cache_size: 100000,
+            max_disk_usage: 0.0,
         }
     }
 }
@@ -142,6 +145,7 @@ impl Globals {
             "rate_sampling" => Float(&mut self.rate_sampling),
             "max_crypto_cache_size" => Int(&mut self.max_crypto_cache_size),
             "dns_cache_size" => Int(&mut self.dns_cache_size),
+            "max_disk_usage" => Float(&mut self.max_disk_usage),
             _ => return None,
         })
     }
@@ -152,6 +156,9 @@ impl Globals {
         }
         if self.entropy_threshold > 4.0 {
             return Err("Entropy_Threshold must be at most 4.0".into());
+        }
+        if self.dirs == 0 {
+            return Err("Dirs must be at least 1".into());
         }
         if self.gc_split_ratio == 0 {
             return Err("GC_Split_Ratio must be at least 1".into());
@@ -176,7 +183,7 @@ impl Globals {
     }
 }
 
-const KEYS: [&str; 28] = [
+const KEYS: [&str; 29] = [
     "Max_ADX_Slots",
     "Max_Internal_Ethers",
     "Max_Internal_Hosts",
@@ -205,6 +212,7 @@ const KEYS: [&str; 28] = [
     "Rate_Sampling",
     "Max_Crypto_Cache_Size",
     "DNS_Cache_Size",
+    "Max_Disk_Usage",
 ];
 
 #[cfg(test)]

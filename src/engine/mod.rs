@@ -144,6 +144,12 @@ impl Engine {
         }
     }
 
+    /// runtime.conf changed: which logs the engine feeds, how HTTP URLs are logged.
+    pub fn set_logs(&mut self, dns_log: bool, http_log: bool, httplog_full_url: u32) {
+        self.dns_log = dns_log;
+        self.tcp.http.configure(http_log, httplog_full_url);
+    }
+
     pub fn first_packet_time(&self) -> Option<Timestamp> {
         self.first_packet
     }

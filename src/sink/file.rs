@@ -132,6 +132,8 @@ impl LogFile {
             Some(Encoder::Plain(mut w)) => w.flush(),
             #[cfg(feature = "gzip")]
             Some(Encoder::Gzip(w)) => w.finish()?.flush(),
+            // A log with no text at all (log_skype_complete) still gets one empty frame:
+            // an empty file is not a zstd stream.
             #[cfg(feature = "zstd")]
             Some(Encoder::Zstd(mut w)) => w.flush(),
         }
@@ -156,6 +158,8 @@ impl Drop for LogFile {
 struct ZstdFrames {
     file: BufWriter<File>,
     text: Vec<u8>,
+    /// At least one frame is in the file.
+    framed: bool,
 }
 
 /// Text per zstd frame: large enough to compress well, small enough to bound memory.
@@ -168,6 +172,7 @@ impl ZstdFrames {
         ZstdFrames {
             file,
             text: Vec::with_capacity(ZSTD_FRAME),
+            framed: false,
         }
     }
 
@@ -180,9 +185,10 @@ impl ZstdFrames {
     }
 
     fn emit_frame(&mut self) -> io::Result<()> {
-        if self.text.is_empty() {
+        if self.text.is_empty() && self.framed {
             return Ok(());
         }
+        self.framed = true;
         let frame = ruzstd::encoding::compress_to_vec(
             self.text.as_slice(),
             ruzstd::encoding::CompressionLevel::Fastest,

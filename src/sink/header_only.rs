@@ -5,12 +5,12 @@
 //! run prints a warning naming each one, because an empty file here means "not computed",
 //! not "no such traffic".
 
-use std::fs;
 use std::io;
 use std::path::Path;
 
 use crate::config::runtime::{LogKind, Runtime};
 use crate::sink::columns;
+use crate::sink::file::{Compression, LogFile};
 
 /// log_mm_complete (RTP/RTCP), columns 1-53.
 const MM: &[&str] = &[
@@ -288,15 +288,18 @@ pub fn header_text(kind: LogKind, runtime: &Runtime) -> Option<String> {
     })
 }
 
-/// Create every enabled header-only log in `dir`; returns the kinds created.
-pub fn create(dir: &Path, runtime: &Runtime) -> io::Result<Vec<LogKind>> {
+/// Create every enabled header-only log in `dir`, complete (no row will follow); returns
+/// the kinds created.
+pub fn create(dir: &Path, runtime: &Runtime, compression: Compression) -> io::Result<Vec<LogKind>> {
     let mut created = Vec::new();
     for &kind in KINDS {
         if !runtime.log_enabled(kind) {
             continue;
         }
         if let Some(text) = header_text(kind, runtime) {
-            fs::write(dir.join(kind.file_name()), text)?;
+            let mut file = LogFile::create(dir, kind.file_name(), compression)?;
+            file.write_line(text.as_bytes());
+            file.finish()?;
             created.push(kind);
         }
     }

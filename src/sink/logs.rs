@@ -1,8 +1,7 @@
 //! Tstat's log files: one folder per run, one file per enabled log, each starting with its
 //! header line, rows in Tstat's column order and number formats.
 
-use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::config::runtime::{tcplog, LogKind, Runtime};
@@ -12,6 +11,7 @@ use crate::engine::udp::{UdpFlow, UdpHalf};
 
 use super::columns;
 use super::dnslog;
+use super::file::{Compression, LogFile};
 use super::header_only;
 use super::httplog;
 use super::text::Line;
@@ -29,37 +29,37 @@ pub const IMPLEMENTED: &[LogKind] = &[
     LogKind::HttpComplete,
 ];
 
-const WRITE_BUFFER: usize = 256 * 1024;
-
 pub struct TstatLogs {
     dir: PathBuf,
-    tcp_complete: Option<BufWriter<File>>,
-    tcp_nocomplete: Option<BufWriter<File>>,
-    udp_complete: Option<BufWriter<File>>,
-    dns_complete: Option<BufWriter<File>>,
-    http_complete: Option<BufWriter<File>>,
+    tcp_complete: Option<LogFile>,
+    tcp_nocomplete: Option<LogFile>,
+    udp_complete: Option<LogFile>,
+    dns_complete: Option<LogFile>,
+    http_complete: Option<LogFile>,
     line: Line,
     /// tcplog level: which sets log_tcp_complete rows carry.
     level: u32,
-    /// First write error, reported at close.
-    error: Option<io::Error>,
     pub rows: u64,
 }
 
 impl TstatLogs {
-    /// Create the enabled, implemented log files in `dir`, each with its header.
-    pub fn create(dir: &Path, runtime: &Runtime) -> io::Result<TstatLogs> {
+    /// Create the enabled, implemented log files in `dir`, each with its header, stored as
+    /// `compression` says.
+    pub fn create(
+        dir: &Path,
+        runtime: &Runtime,
+        compression: Compression,
+    ) -> io::Result<TstatLogs> {
         let level = runtime.tcplog_level;
-        let open = |kind: LogKind, header: String| -> io::Result<Option<BufWriter<File>>> {
+        let open = |kind: LogKind, header: String| -> io::Result<Option<LogFile>> {
             if !runtime.log_enabled(kind) {
                 return Ok(None);
             }
-            let mut w =
-                BufWriter::with_capacity(WRITE_BUFFER, File::create(dir.join(kind.file_name()))?);
-            w.write_all(header.as_bytes())?;
+            let mut w = LogFile::create(dir, kind.file_name(), compression)?;
+            w.write_line(header.as_bytes());
             Ok(Some(w))
         };
-        header_only::create(dir, runtime)?;
+        header_only::create(dir, runtime, compression)?;
         Ok(TstatLogs {
             dir: dir.to_path_buf(),
             tcp_complete: open(
@@ -89,7 +89,6 @@ impl TstatLogs {
             },
             line: Line::with_capacity(1024),
             level,
-            error: None,
             rows: 0,
         })
     }
@@ -98,39 +97,60 @@ impl TstatLogs {
         &self.dir
     }
 
-    fn write_line(&mut self, which: fn(&mut TstatLogs) -> Option<&mut BufWriter<File>>) {
+    fn write_line(&mut self, which: fn(&mut TstatLogs) -> Option<&mut LogFile>) {
         let buf = std::mem::take(&mut self.line.buf);
         if let Some(w) = which(self) {
-            if let Err(e) = w.write_all(&buf) {
-                self.error.get_or_insert(e);
-            } else {
+            if w.write_line(&buf) {
                 self.rows += 1;
             }
         }
         self.line.buf = buf;
     }
 
-    /// Flush every file; the first error met while writing is returned.
-    pub fn flush(&mut self) -> io::Result<()> {
-        for w in [
+    fn files(&mut self) -> [&mut Option<LogFile>; 5] {
+        [
             &mut self.tcp_complete,
             &mut self.tcp_nocomplete,
             &mut self.udp_complete,
             &mut self.dns_complete,
             &mut self.http_complete,
         ]
-        .into_iter()
-        .flatten()
-        {
-            w.flush()?;
+    }
+
+    /// Push every file's buffered rows to disk; the first error met while writing is
+    /// returned (a gzip file stays open until [`TstatLogs::finish`]).
+    pub fn flush(&mut self) -> io::Result<()> {
+        let mut first = Ok(());
+        for w in self.files().into_iter().flatten() {
+            if let Err(e) = w.flush() {
+                if first.is_ok() {
+                    first = Err(e);
+                }
+            }
         }
-        match self.error.take() {
-            Some(e) => Err(e),
-            None => Ok(()),
+        first
+    }
+
+    /// Complete and close every file (gzip trailers, last zstd frames). Every file is
+    /// finished even after an error; the first error is returned.
+    pub fn finish(mut self) -> io::Result<()> {
+        let mut first = Ok(());
+        for slot in self.files() {
+            if let Some(w) = slot.take() {
+                if let Err(e) = w.finish() {
+                    if first.is_ok() {
+                        first = Err(e);
+                    }
+                }
+            }
         }
+        first
     }
 }
 
+/// Dropped without `finish` (an early return, or a panic unwinding in a build that unwinds):
+/// each [`LogFile`] completes itself in its own `Drop`, so the rows written so far reach
+/// the disk.
 impl Drop for TstatLogs {
     fn drop(&mut self) {
         let _ = self.flush();
@@ -183,13 +203,10 @@ impl RecordSink for TstatLogs {
         let Some(w) = self.dns_complete.as_mut() else {
             return;
         };
-        let (error, rows) = (&mut self.error, &mut self.rows);
+        let rows = &mut self.rows;
         dnslog::rows(&mut self.line, packet, |line| {
-            match w.write_all(&line.buf) {
-                Ok(()) => *rows += 1,
-                Err(e) => {
-                    error.get_or_insert(e);
-                }
+            if w.write_line(&line.buf) {
+                *rows += 1;
             }
         });
     }

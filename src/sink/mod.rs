@@ -1,5 +1,7 @@
 //! Record sinks: where finished flows go. Sinks see records, never packets.
 
+pub mod budget;
+pub mod closed;
 pub mod columns;
 pub mod dnslog;
 pub mod file;

@@ -104,6 +104,29 @@ pub fn create(base: &Path, first_packet: Timestamp) -> io::Result<PathBuf> {
     Ok(dir)
 }
 
+/// Create a folder for `ts` under `base` without touching any existing folder: when
+/// `YYYY_MM_DD_HH_MM.out` exists (an earlier folder of the same minute, which may hold logs
+/// not shipped yet), the new one is `YYYY_MM_DD_HH_MM-2.out`, `-3`, ... Used when a run
+/// opens a second folder (rotation, reload, SIGHUP) and for live and stdin input.
+pub fn create_fresh(base: &Path, ts: Timestamp) -> io::Result<PathBuf> {
+    std::fs::create_dir_all(base)?;
+    let name = folder_name(ts);
+    let stem = name.trim_end_matches(".out");
+    for n in 1..=u32::MAX {
+        let dir = if n == 1 {
+            base.join(&name)
+        } else {
+            base.join(format!("{stem}-{n}.out"))
+        };
+        match std::fs::create_dir(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(io::Error::other("no free folder name left"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,5 +139,26 @@ mod tests {
         let ts = Timestamp::from_secs_micros(1_580_978_146, 717_893);
         assert_eq!(folder_name(ts), "2020_02_06_08_35.out");
         assert_eq!(ctime(ts), "Thu Feb  6 08:35:46 2020");
+    }
+
+    #[test]
+    fn fresh_folders_never_replace_an_existing_one() {
+        std::env::set_var("TZ", "UTC");
+        init_timezone();
+        let base = std::env::temp_dir().join(format!("tstat-outdir-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&base);
+        let ts = Timestamp::from_secs_micros(1_580_978_146, 0);
+        let first = create_fresh(&base, ts).unwrap();
+        std::fs::write(first.join("log_tcp_complete"), b"kept").unwrap();
+        let second = create_fresh(&base, ts).unwrap();
+        let third = create_fresh(&base, ts).unwrap();
+        assert_eq!(first.file_name().unwrap(), "2020_02_06_08_35.out");
+        assert_eq!(second.file_name().unwrap(), "2020_02_06_08_35-2.out");
+        assert_eq!(third.file_name().unwrap(), "2020_02_06_08_35-3.out");
+        assert_eq!(
+            std::fs::read(first.join("log_tcp_complete")).unwrap(),
+            b"kept"
+        );
+        let _ = std::fs::remove_dir_all(&base);
     }
 }

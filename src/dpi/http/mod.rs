@@ -349,6 +349,12 @@ impl HttpLog {
         }
     }
 
+    /// New settings after a runtime.conf reload; connections keep their state.
+    pub fn configure(&mut self, rows: bool, full_url: u32) {
+        self.rows = ROWS && rows;
+        self.full_url = full_url;
+    }
+
     /// The row the last packet produced, if any (taken: asked once per packet).
     pub fn take_pending(&mut self) -> Option<Row> {
         self.pending.take()

@@ -1,0 +1,98 @@
+//! The "closed" marker of an output folder.
+//!
+//! A `.out` folder that will never be written again gets a file named `.closed`, written only
+//! after every log in the folder is finished and on disk. It lists each log file with its
+//! size, one `<file name> <size in bytes>\n` line per file, sorted by name, so a shipping
+//! client (log_sync) knows the folder is complete and how long each file must be. A folder
+//! without the marker is the current one, or was cut short by a crash.
+//!
+//! The marker is written atomically: `.closed.tmp`, fsync, rename to `.closed`, fsync of
+//! the folder. A reader never sees a partial marker.
+
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// The marker's file name.
+pub const MARKER: &str = ".closed";
+const MARKER_TMP: &str = ".closed.tmp";
+
+/// One log file of a closed folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub name: String,
+    pub size: u64,
+}
+
+/// fsync every regular file in `dir`, then write the marker listing them. The logs must
+/// already be finished (closed) by their writers.
+pub fn close_folder(dir: &Path) -> io::Result<Vec<Entry>> {
+    let mut entries = Vec::new();
+    for e in fs::read_dir(dir)? {
+        let e = e?;
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name == MARKER || name == MARKER_TMP || !e.file_type()?.is_file() {
+            continue;
+        }
+        let file = File::open(e.path())?;
+        file.sync_all()?;
+        entries.push(Entry {
+            name,
+            size: file.metadata()?.len(),
+        });
+    }
+    entries.sort_by(|a, b| a.name.cmp(&b.name));
+    let tmp = dir.join(MARKER_TMP);
+    let mut f = File::create(&tmp)?;
+    f.write_all(marker_text(&entries).as_bytes())?;
+    f.sync_all()?;
+    drop(f);
+    fs::rename(&tmp, dir.join(MARKER))?;
+    // The rename itself must survive a power cut too.
+    File::open(dir)?.sync_all()?;
+    Ok(entries)
+}
+
+/// The marker's content for `entries` (already sorted by name).
+pub fn marker_text(entries: &[Entry]) -> String {
+    entries
+        .iter()
+        .map(|e| format!("{} {}\n", e.name, e.size))
+        .collect()
+}
+
+/// Whether `dir` carries the marker.
+pub fn is_closed(dir: &Path) -> bool {
+    dir.join(MARKER).is_file()
+}
+
+/// The marker's path in `dir`.
+pub fn marker_path(dir: &Path) -> PathBuf {
+    dir.join(MARKER)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marker_lists_each_file_with_its_size_sorted_by_name() {
+        let dir = std::env::temp_dir().join(format!("tstat-closed-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(dir.join("sub")).unwrap();
+        fs::write(dir.join("log_udp_complete"), b"#hdr\n1 2\n").unwrap();
+        fs::write(dir.join("log_tcp_complete"), b"#h\n").unwrap();
+        fs::write(dir.join("log_skype_complete"), b"").unwrap();
+        fs::write(dir.join(MARKER_TMP), b"stale").unwrap();
+        let entries = close_folder(&dir).unwrap();
+        let text = fs::read_to_string(marker_path(&dir)).unwrap();
+        assert_eq!(
+            text,
+            "log_skype_complete 0\nlog_tcp_complete 3\nlog_udp_complete 9\n"
+        );
+        assert_eq!(entries.len(), 3);
+        assert!(is_closed(&dir));
+        assert!(!dir.join(MARKER_TMP).exists());
+        let _ = fs::remove_dir_all(&dir);
+    }
+}
