@@ -772,6 +772,26 @@ fn summary(engine: &Engine, out: &Output) -> String {
             engine.udp.quic_names_untracked()
         );
     }
+    if engine.udp.quic_hellos_untracked() > 0 {
+        line!(
+            "IETF QUIC flows without a server name, ClientHello buffers all in use: {}",
+            engine.udp.quic_hellos_untracked()
+        );
+    }
+    let tls = &engine.tcp.tls;
+    if tls.exhausted() > 0 {
+        line!(
+            "TLS connections without names, TLS pool full: {}",
+            tls.exhausted()
+        );
+    }
+    if tls.hellos.cut > 0 || tls.hellos.exhausted() > 0 {
+        line!(
+            "split TLS ClientHellos: {} longer than the 4 KB buffer (read in part), {} not gathered (buffers all in use)",
+            tls.hellos.cut,
+            tls.hellos.exhausted()
+        );
+    }
     if c.later_fragments > 0 {
         line!(
             "later IP fragments (no transport header): {}",

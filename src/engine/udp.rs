@@ -107,6 +107,14 @@ impl UdpTracker {
         self.pools.quic_names.exhausted
     }
 
+    /// IETF QUIC flows whose ClientHello found no free gathering buffer.
+    pub fn quic_hellos_untracked(&self) -> u64 {
+        #[cfg(feature = "dpi")]
+        return self.pools.quic_hellos.exhausted;
+        #[cfg(not(feature = "dpi"))]
+        0
+    }
+
     /// Directions that looked like RTP but found no free slot for their source lists.
     pub fn rtp_untracked(&self) -> u64 {
         self.pools.rtp.exhausted
