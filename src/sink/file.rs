@@ -206,6 +206,7 @@ impl ZstdFrames {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(any(feature = "gzip", feature = "zstd"))]
     use std::io::Read;
 
     fn temp_dir(name: &str) -> PathBuf {
