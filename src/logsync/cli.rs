@@ -73,6 +73,10 @@ pub struct ClientArgs {
     /// longest wait between reconnection attempts in seconds (default 60)
     #[argh(option)]
     backoff_max_s: Option<u64>,
+    /// connect, read and write timeout in seconds: a stalled link is dropped after it
+    /// (default 30)
+    #[argh(option)]
+    io_timeout_s: Option<u64>,
     /// instead: send "<path> <row>" lines in clear to HOST[:9001], unauthenticated
     #[argh(option)]
     plain_stream: Option<String>,
@@ -199,6 +203,7 @@ pub fn merge_config_text(a: &mut ClientArgs, text: &str) -> Result<(), String> {
             "grace_s" => a.grace_s = a.grace_s.or(Some(num(&value)?)),
             "keep_kb" => a.keep_kb = a.keep_kb.or(Some(num(&value)?)),
             "backoff_max_s" => a.backoff_max_s = a.backoff_max_s.or(Some(num(&value)?)),
+            "io_timeout_s" => a.io_timeout_s = a.io_timeout_s.or(Some(num(&value)?)),
             "delete_after_ack" => {
                 a.delete_after_ack |= matches!(value.as_str(), "1" | "yes" | "true")
             }
@@ -275,7 +280,7 @@ fn run_client(mut a: ClientArgs) -> Result<(), String> {
             keep_bytes,
             backoff_min: Duration::from_millis(500),
             backoff_max,
-            io_timeout: Duration::from_secs(30),
+            io_timeout: Duration::from_secs(a.io_timeout_s.unwrap_or(30).max(1)),
         },
         &stop,
     );

@@ -74,6 +74,13 @@ impl Store {
         if done.exists() {
             return Ok(()); // committed already: a resend after a lost acknowledgment
         }
+        // Checked before the file is created too: a refused request leaves nothing behind.
+        let before = fs::metadata(&part).map(|m| m.len()).unwrap_or(0);
+        if offset > before {
+            return Err(format!(
+                "{folder}/{file}: data at {offset} but only {before} bytes held"
+            ));
+        }
         let mut f = open_part(&part).map_err(|e| format!("{}: {e}", part.display()))?;
         let held = f.metadata().map_err(|e| e.to_string())?.len();
         if offset > held {
