@@ -148,10 +148,12 @@ pub fn client_handshake(
     Ok(Channel::new(stream, noise))
 }
 
+type Ephemeral = [u8; 32];
+
 /// First-message ephemeral keys of accepted handshakes, to name replays in the log. The nonce
 /// in the prologue already makes a replay fail; this only tells it apart from a wrong key.
 pub struct ReplayCache {
-    inner: Mutex<(HashSet<[u8; 32]>, VecDeque<[u8; 32]>)>,
+    inner: Mutex<(HashSet<Ephemeral>, VecDeque<Ephemeral>)>,
     capacity: usize,
 }
 

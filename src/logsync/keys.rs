@@ -161,10 +161,13 @@ pub fn reload_on_sighup() {
     }
 }
 
+type ProbeMap = Arc<HashMap<String, Key>>;
+
 /// The collector's probe list, read again when the file changes or on SIGHUP.
 pub struct ProbeKeys {
     path: PathBuf,
-    state: Mutex<(Option<SystemTime>, Arc<HashMap<String, Key>>)>,
+    /// The file's mtime when last read, and the list read then.
+    state: Mutex<(Option<SystemTime>, ProbeMap)>,
 }
 
 impl ProbeKeys {
