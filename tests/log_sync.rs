@@ -795,13 +795,17 @@ fn load_100_clients_streaming() {
     let per_tick = 200u64; // rows per probe per 100 ms
     let mut n = 0;
     while t.elapsed() < Duration::from_secs(secs) {
+        let batch: String = (n..n + per_tick)
+            .map(|i| format!("row {i} {}\n", "x".repeat(100)))
+            .collect();
         for b in &bases {
-            write_rows(
-                &b.join(folder_name(0)).join("log_tcp_complete"),
-                n,
-                per_tick,
-                Duration::ZERO,
-            );
+            let path = b.join(folder_name(0)).join("log_tcp_complete");
+            let mut f = fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .unwrap();
+            f.write_all(batch.as_bytes()).unwrap();
         }
         n += per_tick;
         std::thread::sleep(Duration::from_millis(100));
