@@ -119,7 +119,11 @@ out=$(start_service)
 check "procd command" "set command /usr/bin/tstat append command -l append command -i append command br-lan" \
 	"$(printf '%s\n' "$out" | grep -E 'command' | head -4 | tr '\n' ' ' | sed 's/ $//')"
 check "respawn" 1 "$(printf '%s\n' "$out" | grep -c '^set respawn 3600 5 5$')"
-check "log sync warned" 1 "$(printf '%s\n' "$out" | grep -c '^logger .*not implemented')"
+check "log sync without the binary warned" 1 "$(printf '%s\n' "$out" | grep -c '^logger .*not installed')"
+config_load tstat
+tstat_write_log_sync_conf main "$work/ls.conf"
+check "log_sync config" "server rsync://x|probe_id |key /etc/tstat/log_sync.key|server_key |base $work/o|keep_kb 6144" \
+	"$(grep -v '^#' "$work/ls.conf" | tr '\n' '|' | sed 's/|$//')"
 check "output folder made" 0 "$([ -d "$work/o" ]; echo $?)"
 reset_uci
 uci_file=$here/files/tstat.config

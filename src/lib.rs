@@ -15,6 +15,8 @@ pub mod config;
 pub mod decode;
 pub mod dpi;
 pub mod engine;
+#[cfg(feature = "log-sync")]
+pub mod logsync;
 pub mod sink;
 pub mod source;
 pub mod time;

@@ -1,0 +1,71 @@
+//! Which names may reach the collector's disk. Every name a peer sends is checked here before
+//! it becomes a path component, so nothing can climb out of `ROOT/<probe-id>/`.
+
+/// Suffix of a file being received; final names may not end with it.
+pub const PART_SUFFIX: &str = ".part";
+/// The marker tstat writes into a folder it will not write again.
+pub const CLOSED_MARKER: &str = ".closed";
+
+/// A probe id: 1 to 64 of `A-Z a-z 0-9 _ - .`, not starting with a dot.
+pub fn valid_probe_id(id: &str) -> bool {
+    (1..=64).contains(&id.len()) && !id.starts_with('.') && id.bytes().all(safe_byte)
+}
+
+/// A tstat output folder: exactly `YYYY_MM_DD_HH_MM.out`.
+pub fn valid_folder(name: &str) -> bool {
+    let b = name.as_bytes();
+    b.len() == 20
+        && name.ends_with(".out")
+        && b[..16].iter().enumerate().all(|(i, &c)| match i {
+            4 | 7 | 10 | 13 => c == b'_',
+            _ => c.is_ascii_digit(),
+        })
+}
+
+/// A log file: `log_` then up to 96 of `A-Z a-z 0-9 _ - .`, not ending in `.part`.
+pub fn valid_log_file(name: &str) -> bool {
+    name.len() <= 100
+        && name.len() > 4
+        && name.starts_with("log_")
+        && !name.ends_with(PART_SUFFIX)
+        && name.bytes().all(safe_byte)
+}
+
+fn safe_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folders_are_tstat_minute_names_only() {
+        assert!(valid_folder("2024_01_31_23_59.out"));
+        assert!(!valid_folder("2024_01_31_23_59.ou"));
+        assert!(!valid_folder("../1_01_31_23_59.out"));
+        assert!(!valid_folder("2024-01-31_23_59.out"));
+        assert!(!valid_folder("2024_01_31_23_5/.out"));
+    }
+
+    #[test]
+    fn log_files_cannot_climb_or_hide() {
+        assert!(valid_log_file("log_tcp_complete"));
+        assert!(valid_log_file("log_tcp_complete.gz"));
+        assert!(!valid_log_file("../log_tcp_complete"));
+        assert!(!valid_log_file("log_../../etc"));
+        assert!(!valid_log_file("log_x/y"));
+        assert!(!valid_log_file(".closed"));
+        assert!(!valid_log_file("log_tcp_complete.part"));
+        assert!(!valid_log_file("log_"));
+    }
+
+    #[test]
+    fn probe_ids() {
+        assert!(valid_probe_id("router-7.lab"));
+        assert!(!valid_probe_id(".."));
+        assert!(!valid_probe_id("a/b"));
+        assert!(!valid_probe_id(""));
+        assert!(!valid_probe_id(&"x".repeat(65)));
+    }
+}

@@ -1,0 +1,175 @@
+//! The probe's output tree as tstat leaves it: `BASE/YYYY_MM_DD_HH_MM.out/log_*`.
+//!
+//! A folder is *closed* when it holds tstat's `.closed` marker (`<file> <size>` per line). A
+//! folder without a marker that is not the newest, and in which nothing changed for the grace
+//! period, was cut short by a crash: it is treated as closed with the files and sizes it has.
+//! Any other folder is *open*: its files only grow, and are streamed.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use super::names::{valid_folder, valid_log_file, CLOSED_MARKER};
+
+/// How a folder is to be shipped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FolderState {
+    /// tstat's marker: the files and their final sizes.
+    Closed(Vec<(String, u64)>),
+    /// No marker, not the newest, untouched for the grace period: the files as they are.
+    CrashClosed(Vec<(String, u64)>),
+    /// Still being written (or within the grace period).
+    Open,
+}
+
+#[derive(Debug, Clone)]
+pub struct Folder {
+    pub name: String,
+    pub path: PathBuf,
+    pub state: FolderState,
+}
+
+/// Parse a `.closed` marker.
+pub fn parse_marker(text: &str) -> Option<Vec<(String, u64)>> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let (name, size) = l.trim().rsplit_once(' ')?;
+            valid_log_file(name).then_some(())?;
+            Some((name.to_string(), size.parse().ok()?))
+        })
+        .collect()
+}
+
+/// The `log_*` files of a folder with their sizes, sorted by name.
+pub fn log_files(dir: &Path) -> io::Result<Vec<(String, u64)>> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !valid_log_file(&name) {
+            continue;
+        }
+        match entry.metadata() {
+            Ok(m) if m.is_file() => out.push((name, m.len())),
+            _ => {}
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// The newest modification time among a folder and its files.
+fn last_change(dir: &Path) -> Option<SystemTime> {
+    let mut newest = fs::metadata(dir).ok()?.modified().ok()?;
+    for entry in fs::read_dir(dir).ok()?.flatten() {
+        if let Ok(t) = entry.metadata().and_then(|m| m.modified()) {
+            newest = newest.max(t);
+        }
+    }
+    Some(newest)
+}
+
+/// The tstat folders under `base`, oldest first, each with its state.
+pub fn scan(base: &Path, grace: Duration, now: SystemTime) -> io::Result<Vec<Folder>> {
+    let mut names: Vec<String> = fs::read_dir(base)?
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| valid_folder(n))
+        .collect();
+    names.sort();
+    let newest = names.last().cloned();
+    let mut out = Vec::with_capacity(names.len());
+    for name in names {
+        let path = base.join(&name);
+        let state = match fs::read_to_string(path.join(CLOSED_MARKER)) {
+            Ok(text) => match parse_marker(&text) {
+                Some(entries) => FolderState::Closed(entries),
+                None => {
+                    super::util::log_line(
+                        "client",
+                        format_args!("{name}: malformed {CLOSED_MARKER} marker, folder skipped"),
+                    );
+                    continue;
+                }
+            },
+            Err(_) if Some(&name) != newest.as_ref() && quiet_for(&path, grace, now) => {
+                match log_files(&path) {
+                    Ok(files) => FolderState::CrashClosed(files),
+                    Err(_) => continue, // vanished meanwhile
+                }
+            }
+            Err(_) => FolderState::Open,
+        };
+        out.push(Folder { name, path, state });
+    }
+    Ok(out)
+}
+
+fn quiet_for(dir: &Path, grace: Duration, now: SystemTime) -> bool {
+    last_change(dir).is_some_and(|t| now.duration_since(t).unwrap_or_default() >= grace)
+}
+
+/// Bytes in the regular files of the tstat folders under `base`.
+pub fn tree_size(base: &Path) -> u64 {
+    let Ok(dirs) = fs::read_dir(base) else {
+        return 0;
+    };
+    dirs.flatten()
+        .filter(|e| valid_folder(&e.file_name().to_string_lossy()))
+        .filter_map(|e| fs::read_dir(e.path()).ok())
+        .flat_map(|files| files.flatten())
+        .filter_map(|f| f.metadata().ok())
+        .filter(|m| m.is_file())
+        .map(|m| m.len())
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marker_lines_are_name_and_size() {
+        assert_eq!(
+            parse_marker("log_a 12\nlog_b.gz 0\n"),
+            Some(vec![("log_a".into(), 12), ("log_b.gz".into(), 0)])
+        );
+        assert_eq!(parse_marker(""), Some(vec![]));
+        assert_eq!(parse_marker("log_a twelve\n"), None);
+        assert_eq!(parse_marker("../x 1\n"), None);
+    }
+
+    #[test]
+    fn scan_tells_closed_crashed_and_open_folders_apart() {
+        let base = std::env::temp_dir().join(format!("logsync-tree-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&base);
+        for f in [
+            "2024_01_01_00_00.out",
+            "2024_01_01_01_00.out",
+            "2024_01_01_02_00.out",
+        ] {
+            fs::create_dir_all(base.join(f)).unwrap();
+            fs::write(base.join(f).join("log_a"), b"row\n").unwrap();
+        }
+        fs::write(base.join("2024_01_01_00_00.out/.closed"), "log_a 4\n").unwrap();
+        fs::create_dir_all(base.join("not_a_folder")).unwrap();
+        let later = SystemTime::now() + Duration::from_secs(600);
+        let folders = scan(&base, Duration::from_secs(300), later).unwrap();
+        let states: Vec<_> = folders.iter().map(|f| f.state.clone()).collect();
+        assert_eq!(
+            states,
+            vec![
+                FolderState::Closed(vec![("log_a".into(), 4)]),
+                FolderState::CrashClosed(vec![("log_a".into(), 4)]),
+                FolderState::Open,
+            ]
+        );
+        // Within the grace period the unmarked older folder is still open.
+        let folders = scan(&base, Duration::from_secs(300), SystemTime::now()).unwrap();
+        assert_eq!(folders[1].state, FolderState::Open);
+        assert_eq!(tree_size(&base), 12 + 8);
+        let _ = fs::remove_dir_all(&base);
+    }
+}
