@@ -847,3 +847,91 @@ fn proc_cpu_ticks(pid: u32) -> u64 {
     let fields: Vec<&str> = after.split_whitespace().collect();
     fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
 }
+
+#[test]
+fn the_probe_list_is_reloaded_without_a_restart() {
+    let lab = Lab::new("reload");
+    let full = fs::read_to_string(lab.dir.join("probes")).unwrap();
+    let only_p1: String = full
+        .lines()
+        .filter(|l| l.starts_with("p1 "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    fs::write(lab.dir.join("probes"), &only_p1).unwrap();
+    let folder = lab.base().join(folder_name(0));
+    fs::create_dir_all(&folder).unwrap();
+    fs::write(folder.join("log_tcp_complete"), "#header\nrow\n").unwrap();
+    close_folder(&folder);
+    let server = lab.server();
+    let client = lab.client_as("p2", "p2", &lab.addr(), &[]);
+    assert!(
+        wait_for(Duration::from_secs(10), || lab.server_log().contains("p2")),
+        "the stranger p2 was not turned away: {}",
+        lab.server_log()
+    );
+    assert!(
+        !lab.root().join("p2").exists(),
+        "p2 stored before it was listed"
+    );
+    // List p2 (a later mtime), without touching the running server.
+    std::thread::sleep(Duration::from_millis(1100));
+    fs::write(lab.dir.join("probes"), &full).unwrap();
+    let stored = lab
+        .root()
+        .join("p2")
+        .join(folder_name(0))
+        .join("log_tcp_complete");
+    let arrived = wait_for(Duration::from_secs(20), || {
+        fs::read(&stored).is_ok_and(|b| b == b"#header\nrow\n")
+    });
+    stop(client);
+    stop(server);
+    assert!(
+        arrived,
+        "p2's folder did not arrive after the reload: {}",
+        lab.server_log()
+    );
+    assert!(
+        lab.server_log().contains("reloaded"),
+        "{}",
+        lab.server_log()
+    );
+}
+
+#[test]
+fn plain_stream_sends_each_new_row_with_its_path() {
+    let lab = Lab::new("plain");
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let target = listener.local_addr().unwrap().to_string();
+    let folder = lab.base().join(folder_name(0));
+    fs::create_dir_all(&folder).unwrap();
+    let log = folder.join("log_udp_complete");
+    fs::write(&log, "#header, there before the client: not sent\n").unwrap();
+    let client = Command::new(BIN)
+        .args(["client", "--plain-stream", &target, "--poll-ms", "100"])
+        .arg("--base")
+        .arg(lab.base())
+        .spawn()
+        .unwrap();
+    let (conn, _) = listener.accept().unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write_rows(&log, 0, 50, Duration::ZERO);
+    let mut reader = std::io::BufReader::new(conn);
+    let mut lines = Vec::new();
+    while lines.len() < 50 {
+        let mut line = String::new();
+        if std::io::BufRead::read_line(&mut reader, &mut line).unwrap_or(0) == 0 {
+            break;
+        }
+        lines.push(line);
+    }
+    stop(client);
+    let written = fs::read_to_string(&log).unwrap();
+    let expected: Vec<String> = written
+        .lines()
+        .skip(1)
+        .map(|row| format!("{} {row}\n", log.display()))
+        .collect();
+    assert_eq!(lines, expected);
+}
