@@ -536,4 +536,42 @@ mod tests {
         feed(&mut d, &mut pool, &rtp(1, 999), (5004, 6000));
         assert_eq!(d.kind, kind::UNKNOWN);
     }
+
+    #[test]
+    fn garbage_in_both_directions_never_panics() {
+        // A fixed LCG so the run is reproducible; first bytes biased toward RTP/RTCP so the
+        // stream code is reached, not only the demultiplexer.
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 33) as u32
+        };
+        let mut pool = RtpPool::with_capacity(4);
+        for _ in 0..50 {
+            let (mut c2s, mut s2c) = (DirState::default(), DirState::default());
+            for i in 0..400 {
+                let len = 12 + (next() % 80) as usize;
+                let mut p: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+                p[0] = [0x80, 0x81, 0x90, 0xbf, 0x01, 0xff][(next() % 6) as usize];
+                if next() % 2 == 0 {
+                    p[1] = [200, 201, 0, 8, 111, 0x10][(next() % 6) as usize];
+                }
+                let pkt = RtpPacket {
+                    payload: &p,
+                    declared_len: next() as u16,
+                    ip_payload_len: (next() % 2000) as usize,
+                    ports: (5004, 6000),
+                    now_us: i64::from(i) * 20_000 - i64::from(next() % 1000),
+                };
+                let (this, other) = if next() % 2 == 0 {
+                    (&mut c2s, &s2c)
+                } else {
+                    (&mut s2c, &c2s)
+                };
+                packet(this, other, &mut pool, &pkt);
+            }
+            c2s.rtp.release(&mut pool);
+            s2c.rtp.release(&mut pool);
+        }
+    }
 }

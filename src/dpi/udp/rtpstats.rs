@@ -24,7 +24,7 @@ impl TypeCounts {
     fn count(&mut self, id: u8) {
         let n = usize::from(self.len);
         if let Some(i) = self.ids[..n].iter().position(|&t| t == id) {
-            self.counts[i] += 1;
+            self.counts[i] = self.counts[i].saturating_add(1);
         } else if n < MAX_TYPES {
             self.ids[n] = id;
             self.counts[n] = 1;
