@@ -224,6 +224,14 @@ fn http_log_differs(ref_out: &Path, cand_out: &Path) -> Option<String> {
     (theirs != ours).then(|| "log_http_complete: not byte-identical (row order?)".to_string())
 }
 
+/// log_mm_complete must be Tstat's file byte for byte (rows in Tstat's order: flows as they
+/// close, each flow's streams newest first). The cell figures pair rows as a multiset.
+fn mm_log_differs(ref_out: &Path, cand_out: &Path) -> Option<String> {
+    let read = |dir: &Path| std::fs::read(out_folder(dir).join("log_mm_complete")).ok();
+    let (theirs, ours) = (read(ref_out)?, read(cand_out).unwrap_or_default());
+    (theirs != ours).then(|| "log_mm_complete: not byte-identical".to_string())
+}
+
 /// Column names of a reference log, in order; read from Tstat's own header.
 fn reference_columns(reference: &Path, log: &str) -> Vec<String> {
     let sample = reference.join("tstat-3.2.1/ndpi/443-curl.pcap/netpriv/tstat_out");
@@ -513,6 +521,9 @@ fn logs_agree_with_tstat_3_2_1() {
         .join(",");
     let ietf_quic = ietf_quic_traces();
     let http_all = http_columns(&reference).join(",");
+    let mm_all = reference_columns(&reference, "log_mm_complete").join(",");
+    // log_mm_complete cells agreeing and compared, and reference rows, per net file.
+    let mut mm_totals = [(0u64, 0u64, 0u64); 2];
     // log_http_complete cells agreeing and compared, per internal-network file.
     let mut http_totals = [(0u64, 0u64); 2];
     let mut failures = Vec::new();
@@ -575,10 +586,21 @@ fn logs_agree_with_tstat_3_2_1() {
                     }
                 }
             }
+            if cfg!(feature = "dpi") {
+                logs.push(("log_mm_complete", &mm_all));
+                if let Some(d) = mm_log_differs(&ref_out, &cand_out) {
+                    failures.push(format!("{net} {trace}: {d}"));
+                }
+            }
             for (log, cols) in logs {
                 for r in compare(&reference, &ref_out, &cand_out, log, cols) {
                     totals.0 += r.cells;
                     totals.1 += r.good;
+                    if log == "log_mm_complete" {
+                        mm_totals[n].0 += r.good;
+                        mm_totals[n].1 += r.cells;
+                        mm_totals[n].2 += r.cells / 53;
+                    }
                     if log == "log_http_complete" {
                         http_totals[n].0 += r.good;
                         http_totals[n].1 += r.cells;
@@ -610,6 +632,13 @@ fn logs_agree_with_tstat_3_2_1() {
         for (net, (good, cells)) in ["netpriv", "netall"].iter().zip(http_totals) {
             println!(
                 "conformance: {net} log_http_complete (both row kinds): {good}/{cells} cells agree"
+            );
+        }
+    }
+    if cfg!(feature = "dpi") {
+        for (net, (good, cells, rows)) in ["netpriv", "netall"].iter().zip(mm_totals) {
+            println!(
+                "conformance: {net} log_mm_complete (53 columns, {rows} rows): {good}/{cells} cells agree"
             );
         }
     }

@@ -119,6 +119,8 @@ fn second_pass_over_a_reference_trace_allocates_nothing() {
         "ndpi/1kxun.pcap",
         "zeek/echo-connections.pcap",
         "pcapplusplus/example.pcap",
+        // RTP and RTCP streams: log_mm_complete rows.
+        "ndpi/KakaoTalk_talk.pcap",
     ] {
         let frames = load(&PathBuf::from(&reference).join("traces").join(trace));
         let (allocs, packets, _) = allocations_in_second_pass(&frames);

@@ -19,7 +19,7 @@ use crate::dpi::dnshunter::{self, DnsHunter};
 use crate::dpi::http::{self, HttpLog};
 use crate::dpi::tcp::{TcpDpiConfig, TlsRecord};
 use crate::dpi::udp::gquic;
-use crate::sink::{DnsPacket, HttpPacket, RecordSink, TcpNames, UdpNames};
+use crate::sink::{DnsPacket, HttpPacket, RecordSink, Streams, TcpNames, UdpNames};
 use crate::time::{Timestamp, NANOS_PER_SEC};
 
 use self::tcp::{Step, TcpConfig, TcpTracker};
@@ -336,8 +336,8 @@ impl Engine {
         self.tcp.expire(now, &mut |f, complete, tls| {
             emit_tcp(counters, hunter, sink, f, complete, tls)
         });
-        self.udp.expire(now, &mut |f, quic| {
-            emit_udp(counters, hunter, sink, f, quic)
+        self.udp.expire(now, &mut |f, quic, streams| {
+            emit_udp(counters, hunter, sink, f, quic, streams)
         });
     }
 
@@ -359,7 +359,7 @@ impl Engine {
             emit_tcp(counters, hunter, sink, f, complete, tls)
         });
         self.udp
-            .flush(&mut |f, quic| emit_udp(counters, hunter, sink, f, quic));
+            .flush(&mut |f, quic, streams| emit_udp(counters, hunter, sink, f, quic, streams));
     }
 }
 
@@ -407,6 +407,7 @@ fn emit_udp(
     sink: &mut dyn RecordSink,
     f: &udp::UdpFlow,
     quic: Option<&gquic::Names>,
+    streams: Streams<'_>,
 ) {
     if f.client_internal || f.server_internal {
         let names = UdpNames {
@@ -415,6 +416,7 @@ fn emit_udp(
             quic_ua: quic.map(|q| q.ua.as_slice()).filter(|s| !s.is_empty()),
         };
         sink.udp_named(f, &names);
+        sink.mm(f, &streams);
     } else {
         counters.external_flows += 1;
     }

@@ -9,7 +9,7 @@
 use crate::decode::IpPacket;
 use crate::dpi::dnshunter::DnsTag;
 use crate::dpi::udp::gquic;
-use crate::dpi::udp::rtp::DEFAULT_POOL;
+use crate::dpi::udp::rtp::{Streams, DEFAULT_POOL};
 use crate::dpi::udp::{Pools, UdpClass, UdpPacket};
 use crate::time::Timestamp;
 
@@ -30,6 +30,8 @@ pub struct UdpHalf {
     pub packets: u64,
     pub ttl_min: u8,
     pub ttl_max: u8,
+    /// Sum of the TTLs of the counted packets (log_mm_complete prints the average).
+    pub ttl_sum: u64,
     prev_ident: u16,
     prev_checksum: u16,
     prev_ip_len: usize,
@@ -260,6 +262,7 @@ impl UdpTracker {
         half.packets += 1;
         half.ttl_min = half.ttl_min.min(ip.ttl);
         half.ttl_max = half.ttl_max.max(ip.ttl);
+        half.ttl_sum += u64::from(ip.ttl);
         flow.packets += 1;
         let (src_internal, dst_internal) = match dir {
             Dir::C2S => (flow.client_internal, flow.server_internal),
@@ -298,7 +301,7 @@ impl UdpTracker {
     pub fn expire(
         &mut self,
         now: Timestamp,
-        emit: &mut dyn FnMut(&UdpFlow, Option<&gquic::Names>),
+        emit: &mut dyn FnMut(&UdpFlow, Option<&gquic::Names>, Streams<'_>),
     ) {
         for (queue, timeout) in [
             (SINGLETON, self.cfg.singleton_ns),
@@ -311,7 +314,12 @@ impl UdpTracker {
                 }
                 let flow = self.table.get_mut(slot);
                 judge_at_close(flow, self.cfg.skype);
-                emit(flow, flow.class.quic_tags.names(&self.pools.quic_names));
+                let streams = Streams::of(&flow.class.c2s, &flow.class.s2c, &self.pools.rtp);
+                emit(
+                    flow,
+                    flow.class.quic_tags.names(&self.pools.quic_names),
+                    streams,
+                );
                 flow.class.release(&mut self.pools);
                 self.table.remove(slot);
             }
@@ -319,13 +327,18 @@ impl UdpTracker {
     }
 
     /// Close every flow, in creation order (end of trace).
-    pub fn flush(&mut self, emit: &mut dyn FnMut(&UdpFlow, Option<&gquic::Names>)) {
+    pub fn flush(&mut self, emit: &mut dyn FnMut(&UdpFlow, Option<&gquic::Names>, Streams<'_>)) {
         let mut slots: Vec<u32> = self.table.live_slots().collect();
         slots.sort_unstable_by_key(|&s| self.table.get(s).serial);
         for s in slots {
             let flow = self.table.get_mut(s);
             judge_at_close(flow, self.cfg.skype);
-            emit(flow, flow.class.quic_tags.names(&self.pools.quic_names));
+            let streams = Streams::of(&flow.class.c2s, &flow.class.s2c, &self.pools.rtp);
+            emit(
+                flow,
+                flow.class.quic_tags.names(&self.pools.quic_names),
+                streams,
+            );
             flow.class.release(&mut self.pools);
             self.table.remove(s);
         }

@@ -204,6 +204,7 @@ mod videolog {
 
 /// The logs this module writes, in the order a run reports them.
 pub const KINDS: &[LogKind] = &[
+    #[cfg(not(feature = "dpi"))]
     LogKind::MmComplete,
     LogKind::SkypeComplete,
     LogKind::ChatComplete,

@@ -14,9 +14,10 @@ use super::dnslog;
 use super::file::{Compression, LogFile};
 use super::header_only;
 use super::httplog;
+use super::mmlog;
 use super::text::Line;
 use super::RecordSink;
-use super::{DnsPacket, HttpPacket, TcpNames, UdpNames};
+use super::{DnsPacket, HttpPacket, Streams, TcpNames, UdpNames};
 
 /// Logs this build writes.
 pub const IMPLEMENTED: &[LogKind] = &[
@@ -27,6 +28,8 @@ pub const IMPLEMENTED: &[LogKind] = &[
     LogKind::DnsComplete,
     #[cfg(feature = "http-log")]
     LogKind::HttpComplete,
+    #[cfg(feature = "dpi")]
+    LogKind::MmComplete,
 ];
 
 pub struct TstatLogs {
@@ -36,6 +39,7 @@ pub struct TstatLogs {
     udp_complete: Option<LogFile>,
     dns_complete: Option<LogFile>,
     http_complete: Option<LogFile>,
+    mm_complete: Option<LogFile>,
     line: Line,
     /// tcplog level: which sets log_tcp_complete rows carry.
     level: u32,
@@ -87,6 +91,14 @@ impl TstatLogs {
             } else {
                 None
             },
+            mm_complete: if cfg!(feature = "dpi") {
+                open(
+                    LogKind::MmComplete,
+                    header_only::header_text(LogKind::MmComplete, runtime).unwrap_or_default(),
+                )?
+            } else {
+                None
+            },
             line: Line::with_capacity(1024),
             level,
             rows: 0,
@@ -107,8 +119,9 @@ impl TstatLogs {
         self.line.buf = buf;
     }
 
-    fn files(&mut self) -> [&mut Option<LogFile>; 5] {
+    fn files(&mut self) -> [&mut Option<LogFile>; 6] {
         [
+            &mut self.mm_complete,
             &mut self.tcp_complete,
             &mut self.tcp_nocomplete,
             &mut self.udp_complete,
@@ -213,6 +226,18 @@ impl RecordSink for TstatLogs {
 
     fn http(&mut self, packet: &HttpPacket<'_>) {
         self.http_row(packet);
+    }
+
+    fn mm(&mut self, flow: &UdpFlow, streams: &Streams<'_>) {
+        let Some(w) = self.mm_complete.as_mut() else {
+            return;
+        };
+        let rows = &mut self.rows;
+        mmlog::rows(&mut self.line, flow, streams, |line| {
+            if w.write_line(&line.buf) {
+                *rows += 1;
+            }
+        });
     }
 }
 

@@ -8,6 +8,7 @@ pub mod file;
 pub mod header_only;
 pub mod httplog;
 pub mod logs;
+pub mod mmlog;
 pub mod outdir;
 pub mod text;
 
@@ -15,6 +16,7 @@ use crate::dpi::dns::Message;
 pub use crate::dpi::dnshunter::DnsName;
 pub use crate::dpi::http::{HttpMessage, Text};
 use crate::dpi::tcp::TlsRecord;
+pub use crate::dpi::udp::rtp::Streams;
 use crate::engine::flow::Endpoint;
 use crate::engine::tcp::TcpFlow;
 use crate::engine::udp::UdpFlow;
@@ -69,6 +71,9 @@ pub trait RecordSink {
     /// An HTTP request, response or continuation row (only when the engine is asked to log
     /// HTTP).
     fn http(&mut self, _packet: &HttpPacket<'_>) {}
+    /// A closing UDP flow's RTP/RTCP streams (log_mm_complete), after its log_udp_complete
+    /// row. Streams are tracked only with the `dpi` feature.
+    fn mm(&mut self, _flow: &UdpFlow, _streams: &Streams<'_>) {}
     /// A TCP connection with its names: DN-Hunter's, the TLS ones.
     fn tcp_named(&mut self, flow: &TcpFlow, complete: bool, _names: &TcpNames<'_>) {
         self.tcp(flow, complete);

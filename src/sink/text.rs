@@ -66,6 +66,19 @@ impl Line {
         let _ = write!(self.buf, "{v:.6}");
     }
 
+    /// `%g`: six significant digits, trailing zeros dropped, exponent form below 1e-4 and from
+    /// 1e6 on; NaN prints as glibc does (`-nan` when its sign bit is set), infinities `inf`.
+    pub fn g(&mut self, v: f64) {
+        self.sep();
+        write_g(&mut self.buf, v);
+    }
+
+    /// `0x%x`.
+    pub fn hex(&mut self, v: u32) {
+        self.sep();
+        let _ = write!(self.buf, "0x{v:x}");
+    }
+
     pub fn text(&mut self, s: &str) {
         self.sep();
         self.buf.extend_from_slice(s.as_bytes());
@@ -87,6 +100,63 @@ impl Line {
     }
 }
 
+/// C's `%g` (precision 6) into `out`.
+pub fn write_g(out: &mut Vec<u8>, v: f64) {
+    let sign: &[u8] = if v.is_sign_negative() { b"-" } else { b"" };
+    if v.is_nan() {
+        out.extend_from_slice(sign);
+        out.extend_from_slice(b"nan");
+        return;
+    }
+    if v.is_infinite() {
+        out.extend_from_slice(sign);
+        out.extend_from_slice(b"inf");
+        return;
+    }
+    if v == 0.0 {
+        out.extend_from_slice(sign);
+        out.push(b'0');
+        return;
+    }
+    // The decimal exponent after rounding to six significant digits decides the form.
+    let mut sci = [0u8; 40];
+    let n = {
+        let mut cur = std::io::Cursor::new(&mut sci[..]);
+        let _ = write!(cur, "{v:.5e}");
+        cur.position() as usize
+    };
+    let sci = &sci[..n];
+    let e_at = sci.iter().position(|&b| b == b'e').unwrap_or(n);
+    let exp: i32 = std::str::from_utf8(sci.get(e_at + 1..).unwrap_or_default())
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(0);
+    if !(-4..6).contains(&exp) {
+        out.extend_from_slice(trim_fraction(&sci[..e_at]));
+        let _ = write!(out, "e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs());
+    } else {
+        let start = out.len();
+        let _ = write!(out, "{:.*}", (5 - exp) as usize, v);
+        let kept = trim_fraction(&out[start..]).len();
+        out.truncate(start + kept);
+    }
+}
+
+/// Drop a fraction's trailing zeros, and its point if nothing is left after it.
+fn trim_fraction(digits: &[u8]) -> &[u8] {
+    if !digits.contains(&b'.') {
+        return digits;
+    }
+    let mut end = digits.len();
+    while end > 0 && digits[end - 1] == b'0' {
+        end -= 1;
+    }
+    if end > 0 && digits[end - 1] == b'.' {
+        end -= 1;
+    }
+    &digits[..end]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,5 +176,31 @@ mod tests {
             String::from_utf8(l.buf).unwrap(),
             "0 18446744073709551615 1581113120474.299072 0.000000 1095.378000 fe80::4e5e:cff:fe9a:ec54 -3\n"
         );
+    }
+
+    #[test]
+    fn g_formats_like_glibc() {
+        // Expected strings are what glibc's printf("%g") prints for these values.
+        let cases: &[(f64, &str)] = &[
+            (0.0, "0"),
+            (20.0089, "20.0089"),
+            (1.704_754_3e9, "1.70475e+09"),
+            (0.050_410_2, "0.0504102"),
+            (3340.5449, "3340.54"),
+            (100000.0, "100000"),
+            (999_999.5, "1e+06"),
+            (0.000_123_456_7, "0.000123457"),
+            (0.000_012_345, "1.2345e-05"),
+            (-3.5, "-3.5"),
+            (f64::INFINITY, "inf"),
+            (f64::from_bits(0xfff8_0000_0000_0000), "-nan"),
+            (64.0, "64"),
+            (28.9732, "28.9732"),
+        ];
+        for &(v, want) in cases {
+            let mut out = Vec::new();
+            write_g(&mut out, v);
+            assert_eq!(String::from_utf8(out).unwrap(), want, "{v}");
+        }
     }
 }

@@ -10,6 +10,7 @@ pub mod behaviour;
 pub mod gquic;
 pub mod ipp2p;
 pub mod rtp;
+pub mod rtpstats;
 pub mod skype;
 
 use crate::engine::flow::Dir;
@@ -57,6 +58,8 @@ pub struct DirState {
     pub utp: behaviour::UtpDir,
     pub vod: behaviour::VodDir,
     pub rtp: rtp::RtpLink,
+    /// Protocols seen multiplexed with RTP (log_mm_complete's mux bitmask).
+    pub mux: u8,
     pub skype: skype::SkypeDir,
 }
 
@@ -129,8 +132,10 @@ impl UdpClass {
             declared_len: pkt.declared_len,
             ip_payload_len: pkt.ip_payload_len,
             ports: pkt.ports,
+            now_us: pkt.now.0.div_euclid(1000),
         };
-        rtp::packet(self.both(dir).0, &mut pools.rtp, &rtp_pkt);
+        let (this, other) = self.both(dir);
+        rtp::packet(this, other, &mut pools.rtp, &rtp_pkt);
         self.behaviour(dir, pkt, &mut pools.quic_names);
         #[cfg(feature = "dpi")]
         if dir == Dir::C2S {
