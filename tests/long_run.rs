@@ -249,7 +249,14 @@ fn stdin_stream_rotates_hourly_keeps_the_budget_and_flat_memory() {
         samples.len()
     );
     assert!(samples.len() >= 20, "enough RSS samples: {}", samples.len());
-    assert!(growth < 1024, "VmRSS grew by {growth} kB after warm-up");
+    // Under qemu-user (.ci/cross sets TSTAT_EMULATED=1) VmRSS is the emulator's, which also
+    // holds its growing cache of translated code: the figure is printed, the bound is checked
+    // on the native runs.
+    if std::env::var("TSTAT_EMULATED").as_deref() == Ok("1") {
+        println!("long run: emulated, so the VmRSS bound is not asserted");
+    } else {
+        assert!(growth < 1024, "VmRSS grew by {growth} kB after warm-up");
+    }
     let _ = std::fs::remove_dir_all(&work);
 }
 
