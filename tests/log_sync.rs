@@ -12,7 +12,8 @@ use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+// AtomicUsize, not AtomicUsize: 32-bit mips has no 64-bit atomics (the suite runs there too).
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -339,14 +340,14 @@ fn streaming_delivers_rows_within_two_seconds_exactly_once() {
 /// A probe that writes rows and rotates folders while the test runs, like tstat.
 struct Writer {
     stop: Arc<AtomicBool>,
-    rows: Arc<AtomicU64>,
+    rows: Arc<AtomicUsize>,
     handle: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Writer {
     fn start(base: PathBuf, rows_per_folder: u64) -> Writer {
         let stop = Arc::new(AtomicBool::new(false));
-        let rows = Arc::new(AtomicU64::new(0));
+        let rows = Arc::new(AtomicUsize::new(0));
         let (s, r) = (stop.clone(), rows.clone());
         let handle = std::thread::spawn(move || {
             let mut n = 0u64;
@@ -365,7 +366,7 @@ impl Writer {
                     };
                     write_rows(&dir.join(file), n, 20, Duration::ZERO);
                     n += 20;
-                    r.store(n, Ordering::Relaxed);
+                    r.store(n as usize, Ordering::Relaxed);
                     std::thread::sleep(Duration::from_millis(10));
                 }
                 close_folder(&dir);
@@ -382,7 +383,7 @@ impl Writer {
     fn finish(mut self) -> u64 {
         self.stop.store(true, Ordering::Relaxed);
         self.handle.take().unwrap().join().unwrap();
-        self.rows.load(Ordering::Relaxed)
+        self.rows.load(Ordering::Relaxed) as u64
     }
 }
 
@@ -456,7 +457,7 @@ fn kill_9_of_either_side_at_20_moments_loses_and_duplicates_nothing() {
 /// A TCP relay that can cut every connection or stall them.
 struct Proxy {
     port: u16,
-    cut: Arc<AtomicU64>,
+    cut: Arc<AtomicUsize>,
     stalled: Arc<AtomicBool>,
 }
 
@@ -464,7 +465,7 @@ impl Proxy {
     fn start(target: String) -> Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
-        let cut = Arc::new(AtomicU64::new(0));
+        let cut = Arc::new(AtomicUsize::new(0));
         let stalled = Arc::new(AtomicBool::new(false));
         let (c, s) = (cut.clone(), stalled.clone());
         std::thread::spawn(move || {
@@ -489,8 +490,8 @@ impl Proxy {
 fn pump(
     mut from: TcpStream,
     mut to: TcpStream,
-    cut: &AtomicU64,
-    generation: u64,
+    cut: &AtomicUsize,
+    generation: usize,
     stalled: &AtomicBool,
 ) {
     from.set_read_timeout(Some(Duration::from_millis(50)))
