@@ -58,10 +58,15 @@ pub extern "system" fn Java_org_tstat_Tstat_startFileAnalysis<'local>(
     ) else {
         return BAD_ARGUMENT;
     };
-    let started = catch_unwind(|| {
+    start_status(|| {
         session::start_file_analysis(&PathBuf::from(trace), &PathBuf::from(output_dir), &[])
-    });
-    match started {
+    })
+}
+
+/// Run a session start for Java: 0 when started, `NOT_STARTED` on an error (logged) or a
+/// panic, which must not cross into the JVM.
+fn start_status(start: impl FnOnce() -> Result<(), session::StartError>) -> jint {
+    match catch_unwind(AssertUnwindSafe(start)) {
         Ok(Ok(())) => 0,
         Ok(Err(e)) => {
             log::warn!("tstat: not started: {e}");
@@ -89,17 +94,7 @@ pub extern "system" fn Java_org_tstat_Tstat_startLiveCapture<'local>(
     };
     #[cfg(feature = "live")]
     {
-        let started = catch_unwind(|| {
-            session::start_live_capture(&interface, &PathBuf::from(output_dir), &[])
-        });
-        match started {
-            Ok(Ok(())) => 0,
-            Ok(Err(e)) => {
-                log::warn!("tstat: not started: {e}");
-                NOT_STARTED
-            }
-            Err(_) => NOT_STARTED,
-        }
+        start_status(|| session::start_live_capture(&interface, &PathBuf::from(output_dir), &[]))
     }
     #[cfg(not(feature = "live"))]
     {

@@ -551,13 +551,7 @@ fn split_hello(c: &mut Classification, seg: &Segment<'_>, pool: &mut TlsPool) {
 /// What a whole ClientHello adds to what its first segment gave: the server name if none
 /// was read, NPN/ALPN and the session bits (or-ed), the supported_versions list.
 fn add_split_hello(c: &mut Classification, hello: &tls::OwnedHello, pool: &mut TlsPool) {
-    c.client_npnalpn |= u32::from(hello.npnalpn);
-    if hello.pre_shared_key {
-        c.tls_session |= CLIENT_PSK;
-    }
-    if hello.early_data {
-        c.tls_session |= EARLY_DATA;
-    }
+    note_client_offers(c, hello.npnalpn, hello.pre_shared_key, hello.early_data);
     let Some(r) = tls_mut(c, pool) else {
         return;
     };
@@ -569,14 +563,20 @@ fn add_split_hello(c: &mut Classification, hello: &tls::OwnedHello, pool: &mut T
     }
 }
 
-fn note_client_hello(c: &mut Classification, hello: &ClientHello<'_>, pool: &mut TlsPool) {
-    c.client_npnalpn |= u32::from(hello.npnalpn);
-    if hello.pre_shared_key {
+/// What any reading of a ClientHello adds to the connection's bit maps: NPN/ALPN, PSK,
+/// early data.
+fn note_client_offers(c: &mut Classification, npnalpn: u8, psk: bool, early_data: bool) {
+    c.client_npnalpn |= u32::from(npnalpn);
+    if psk {
         c.tls_session |= CLIENT_PSK;
     }
-    if hello.early_data {
+    if early_data {
         c.tls_session |= EARLY_DATA;
     }
+}
+
+fn note_client_hello(c: &mut Classification, hello: &ClientHello<'_>, pool: &mut TlsPool) {
+    note_client_offers(c, hello.npnalpn, hello.pre_shared_key, hello.early_data);
     let Some(r) = tls_mut(c, pool) else {
         return;
     };
