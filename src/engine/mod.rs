@@ -17,7 +17,7 @@ use crate::decode::{self, proto, Fragment, IpPacket, SkipReason};
 use crate::dpi::dns;
 use crate::dpi::dnshunter::{self, DnsHunter};
 use crate::dpi::http::{self, HttpLog};
-use crate::dpi::tcp::{TcpDpiConfig, TlsRecord};
+use crate::dpi::tcp::{Records, TcpDpiConfig};
 use crate::dpi::udp::gquic;
 use crate::sink::{DnsPacket, HttpPacket, RecordSink, Streams, TcpNames, UdpNames};
 use crate::time::{Timestamp, NANOS_PER_SEC};
@@ -276,6 +276,9 @@ impl Engine {
             self.expire(ts, sink);
             self.tcp_packet(ts, ip, true, sink);
         }
+        if let Some(m) = self.tcp.take_chat_message() {
+            sink.chat_message(&m);
+        }
         if let (Some(slot), Some(hunter)) = (self.tcp.last_created, self.hunter.as_ref()) {
             self.tcp.flow_mut(slot).dns = hunter.lookup(ip.src, ip.dst);
         }
@@ -388,12 +391,16 @@ fn emit_tcp(
     sink: &mut dyn RecordSink,
     f: &tcp::TcpFlow,
     complete: bool,
-    tls: Option<&TlsRecord>,
+    records: Records<'_>,
 ) {
+    // Tstat writes the chat row first, whatever the endpoints (chat.md §3).
+    if let Some(chat) = records.chat.filter(|c| c.has_row()) {
+        sink.chat(f, chat);
+    }
     if f.client_internal || f.server_internal {
         let names = TcpNames {
             dns: hunter.zip(f.dns).and_then(|(h, tag)| h.resolve(tag)),
-            tls,
+            tls: records.tls,
         };
         sink.tcp_named(f, complete, &names);
     } else {

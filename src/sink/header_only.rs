@@ -207,7 +207,9 @@ pub const KINDS: &[LogKind] = &[
     #[cfg(not(feature = "dpi"))]
     LogKind::MmComplete,
     LogKind::SkypeComplete,
+    #[cfg(not(feature = "dpi"))]
     LogKind::ChatComplete,
+    #[cfg(not(feature = "dpi"))]
     LogKind::ChatMessages,
     LogKind::VideoComplete,
     #[cfg(not(feature = "http-log"))]

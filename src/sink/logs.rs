@@ -9,6 +9,7 @@ use crate::engine::flow::Dir;
 use crate::engine::tcp::{OptionsSet, TcpFlow, TcpHalf};
 use crate::engine::udp::{UdpFlow, UdpHalf};
 
+use super::chatlog;
 use super::columns;
 use super::dnslog;
 use super::file::{Compression, LogFile};
@@ -17,7 +18,7 @@ use super::httplog;
 use super::mmlog;
 use super::text::Line;
 use super::RecordSink;
-use super::{DnsPacket, HttpPacket, Streams, TcpNames, UdpNames};
+use super::{ChatMessage, ChatRecord, DnsPacket, HttpPacket, Streams, TcpNames, UdpNames};
 
 /// Logs this build writes.
 pub const IMPLEMENTED: &[LogKind] = &[
@@ -30,6 +31,10 @@ pub const IMPLEMENTED: &[LogKind] = &[
     LogKind::HttpComplete,
     #[cfg(feature = "dpi")]
     LogKind::MmComplete,
+    #[cfg(feature = "dpi")]
+    LogKind::ChatComplete,
+    #[cfg(feature = "dpi")]
+    LogKind::ChatMessages,
 ];
 
 pub struct TstatLogs {
@@ -40,6 +45,8 @@ pub struct TstatLogs {
     dns_complete: Option<LogFile>,
     http_complete: Option<LogFile>,
     mm_complete: Option<LogFile>,
+    chat_complete: Option<LogFile>,
+    chat_messages: Option<LogFile>,
     line: Line,
     /// tcplog level: which sets log_tcp_complete rows carry.
     level: u32,
@@ -99,6 +106,22 @@ impl TstatLogs {
             } else {
                 None
             },
+            chat_complete: if cfg!(feature = "dpi") {
+                open(
+                    LogKind::ChatComplete,
+                    header_only::header_text(LogKind::ChatComplete, runtime).unwrap_or_default(),
+                )?
+            } else {
+                None
+            },
+            chat_messages: if cfg!(feature = "dpi") {
+                open(
+                    LogKind::ChatMessages,
+                    header_only::header_text(LogKind::ChatMessages, runtime).unwrap_or_default(),
+                )?
+            } else {
+                None
+            },
             line: Line::with_capacity(1024),
             level,
             rows: 0,
@@ -119,8 +142,10 @@ impl TstatLogs {
         self.line.buf = buf;
     }
 
-    fn files(&mut self) -> [&mut Option<LogFile>; 6] {
+    fn files(&mut self) -> [&mut Option<LogFile>; 8] {
         [
+            &mut self.chat_complete,
+            &mut self.chat_messages,
             &mut self.mm_complete,
             &mut self.tcp_complete,
             &mut self.tcp_nocomplete,
@@ -228,6 +253,14 @@ impl RecordSink for TstatLogs {
         self.http_row(packet);
     }
 
+    fn chat(&mut self, flow: &TcpFlow, chat: &ChatRecord) {
+        self.chat_row(flow, chat);
+    }
+
+    fn chat_message(&mut self, message: &ChatMessage) {
+        self.chat_message_row(message);
+    }
+
     fn mm(&mut self, flow: &UdpFlow, streams: &Streams<'_>) {
         let Some(w) = self.mm_complete.as_mut() else {
             return;
@@ -242,6 +275,19 @@ impl RecordSink for TstatLogs {
 }
 
 impl TstatLogs {
+    fn chat_row(&mut self, flow: &TcpFlow, chat: &ChatRecord) {
+        if self.chat_complete.is_some() && chatlog::complete_row(&mut self.line, flow, chat) {
+            self.write_line(|s| s.chat_complete.as_mut());
+        }
+    }
+
+    fn chat_message_row(&mut self, message: &ChatMessage) {
+        if self.chat_messages.is_some() {
+            chatlog::message_row(&mut self.line, message);
+            self.write_line(|s| s.chat_messages.as_mut());
+        }
+    }
+
     fn http_row(&mut self, packet: &HttpPacket<'_>) {
         if self.http_complete.is_none() {
             return;

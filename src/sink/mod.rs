@@ -1,6 +1,7 @@
 //! Record sinks: where finished flows go. Sinks see records, never packets.
 
 pub mod budget;
+pub mod chatlog;
 pub mod closed;
 pub mod columns;
 pub mod dnslog;
@@ -15,6 +16,7 @@ pub mod text;
 use crate::dpi::dns::Message;
 pub use crate::dpi::dnshunter::DnsName;
 pub use crate::dpi::http::{HttpMessage, Text};
+pub use crate::dpi::tcp::chat::{ChatMessage, ChatRecord};
 use crate::dpi::tcp::TlsRecord;
 pub use crate::dpi::udp::rtp::Streams;
 use crate::engine::flow::Endpoint;
@@ -74,6 +76,11 @@ pub trait RecordSink {
     /// A closing UDP flow's RTP/RTCP streams (log_mm_complete), after its log_udp_complete
     /// row. Streams are tracked only with the `dpi` feature.
     fn mm(&mut self, _flow: &UdpFlow, _streams: &Streams<'_>) {}
+    /// A closing connection's log_chat_complete row (before its other rows, whatever its
+    /// endpoints). Chat counters exist only with the `dpi` feature.
+    fn chat(&mut self, _flow: &TcpFlow, _chat: &ChatRecord) {}
+    /// A counted chat message (log_chat_messages), as its packet passes.
+    fn chat_message(&mut self, _message: &ChatMessage) {}
     /// A TCP connection with its names: DN-Hunter's, the TLS ones.
     fn tcp_named(&mut self, flow: &TcpFlow, complete: bool, _names: &TcpNames<'_>) {
         self.tcp(flow, complete);

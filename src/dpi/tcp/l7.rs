@@ -4,6 +4,7 @@
 //! every examined segment: the nibble counts of the BitTorrent-MSE test, the eDonkey
 //! obfuscation size sequences and the RTMP first-byte check.
 
+use super::chat::{self, ChatMessage, ChatRecord};
 use super::hello::Fed;
 use super::tls::{self, ClientHello};
 use super::web::{self, HttpClass};
@@ -36,6 +37,14 @@ pub enum State {
     SslData,
     SshServer,
     Fb0Opening,
+    /// MSN: waiting for the server's VER/USR/ANS/IRO (chat.md §2).
+    MsnVerC2s,
+    MsnUsrC2s,
+    MsnAns,
+    /// Counting states: every payload segment is counted until the connection ends.
+    MsnCount,
+    Ymsg,
+    Xmpp,
     Ignore,
 }
 
@@ -57,6 +66,8 @@ pub struct L7Flow {
     nibbles_low: [u16; 16],
     /// Buffer of a ClientHello split over segments, while it is gathered (hello.rs).
     pub hello: Option<u32>,
+    /// Slot of the chat counters in the pool's chat slots.
+    pub chat: Option<u32>,
 }
 
 const OBF_11: u8 = 1;
@@ -304,6 +315,9 @@ fn step(c: &mut Classification, seg: &Segment<'_>, pool: &mut TlsPool) -> bool {
         }
         State::HttpCommand => {
             if !from_client && has(4) {
+                if let Some(kw) = msn_server_keyword(p) {
+                    msn_server(c, seg, pool, kw, true);
+                }
                 http_reply(c, p);
                 give_up_after(c, seg, MAX_COMMAND_PACKETS);
             }
@@ -313,6 +327,9 @@ fn step(c: &mut Classification, seg: &Segment<'_>, pool: &mut TlsPool) -> bool {
                 if from_client {
                     http_next_request(c, p);
                 } else {
+                    if let Some(kw) = msn_server_keyword(p) {
+                        msn_server(c, seg, pool, kw, true);
+                    }
                     video_content(c, p);
                 }
                 give_up_after(c, seg, MAX_HTTP_RESPONSE_PACKETS);
@@ -336,6 +353,18 @@ fn step(c: &mut Classification, seg: &Segment<'_>, pool: &mut TlsPool) -> bool {
             }
         }
         State::SslData => ssl_data(c, seg, pool),
+        State::MsnVerC2s | State::MsnUsrC2s | State::MsnAns => {
+            if !from_client {
+                if let Some(kw) = msn_server_keyword(p) {
+                    msn_server(c, seg, pool, kw, false);
+                }
+            }
+        }
+        State::MsnCount | State::Ymsg | State::Xmpp => {
+            count_chat(c, seg, pool);
+            // Tstat returns here: no packet limit, no handshake times.
+            return false;
+        }
         State::SshServer => {
             if from_client && has(7) {
                 if keyword(p) == b"SSH-" && ssh_version(p) {
@@ -404,6 +433,27 @@ fn unknown(c: &mut Classification, seg: &Segment<'_>, pool: &mut TlsPool) {
             }
         }
         b"220 " | b"+OK " | b"-ERR" | b"* OK" => {}
+        b"YMSG" => {
+            c.l7.state = State::Ymsg;
+            classify(c, con::YMSG);
+            let version = chat::ymsg_version(p).unwrap_or(0);
+            set_chat(c, pool, || {
+                ChatRecord::Ymsg(chat::Ymsg {
+                    version,
+                    ..Default::default()
+                })
+            });
+        }
+        b"<str" => {
+            c.l7.state = State::Xmpp;
+            classify(c, con::XMPP);
+            set_chat(c, pool, || ChatRecord::Xmpp(chat::Xmpp::default()));
+        }
+        b"VER " | b"USR " | b"ANS " | b"IRO " if !from_client => {
+            let kw = msn_server_keyword(p).unwrap_or_default();
+            msn_server(c, seg, pool, kw, false);
+        }
+        b"VER " | b"USR " | b"ANS " | b"IRO " => msn_client(c, p, pool),
         _ => {
             if !(from_client && p.len() > 6 && client_hello(c, seg, pool))
                 && seg.packets > MAX_UNKNOWN_PACKETS
@@ -411,6 +461,109 @@ fn unknown(c: &mut Classification, seg: &Segment<'_>, pool: &mut TlsPool) {
                 c.l7.state = State::Ignore;
             }
         }
+    }
+}
+
+/// The chat counters of this connection, created by `new` at the first need (`None` when
+/// the pool is full).
+fn set_chat<'p>(
+    c: &mut Classification,
+    pool: &'p mut TlsPool,
+    new: impl FnOnce() -> ChatRecord,
+) -> Option<&'p mut ChatRecord> {
+    if c.l7.chat.is_none() {
+        c.l7.chat = pool.chats.take();
+        let slot = c.l7.chat?;
+        *pool.chats.get_mut(slot) = new();
+    }
+    c.l7.chat.map(|s| pool.chats.get_mut(s))
+}
+
+fn msn_mut<'p>(c: &mut Classification, pool: &'p mut TlsPool) -> Option<&'p mut chat::Msn> {
+    match set_chat(c, pool, || ChatRecord::Msn(chat::Msn::default()))? {
+        ChatRecord::Msn(m) => Some(m),
+        _ => None,
+    }
+}
+
+/// A server segment's MSN keyword (4 bytes captured).
+fn msn_server_keyword(p: &[u8]) -> Option<[u8; 4]> {
+    let kw: [u8; 4] = p.get(..4)?.try_into().ok()?;
+    matches!(&kw, b"VER " | b"USR " | b"ANS " | b"IRO ").then_some(kw)
+}
+
+/// A client's MSN opening in UNKNOWN: VER and USR are noted, IRO starts counting at once.
+fn msn_client(c: &mut Classification, p: &[u8], pool: &mut TlsPool) {
+    let kw = keyword(p);
+    if let Some(m) = msn_mut(c, pool) {
+        let s = &mut m.sides[Dir::C2S as usize];
+        match kw {
+            b"VER " => s.ver = true,
+            b"USR " => s.usr = true,
+            _ => {}
+        }
+    }
+    c.l7.state = match kw {
+        b"VER " => State::MsnVerC2s,
+        b"USR " => State::MsnUsrC2s,
+        b"ANS " => State::MsnAns,
+        _ => State::MsnCount,
+    };
+}
+
+/// The server confirms MSN (Tstat's msn_s2c_state_update); `tunnel` when it answers an HTTP
+/// request. The segment itself is not counted.
+fn msn_server(
+    c: &mut Classification,
+    seg: &Segment<'_>,
+    pool: &mut TlsPool,
+    kw: [u8; 4],
+    tunnel: bool,
+) {
+    classify(c, con::MSN);
+    c.l7.state = State::MsnCount;
+    let Some(m) = msn_mut(c, pool) else {
+        return;
+    };
+    if tunnel {
+        m.mft = chat::mft::HTTP_TUNNELING;
+    }
+    let s = &mut m.sides[Dir::S2C as usize];
+    match &kw {
+        b"VER " => {
+            s.ver = true;
+            if seg.payload.len() >= 14 {
+                m.version = chat::msn_version(seg.payload);
+            }
+        }
+        b"USR " => s.usr = true,
+        _ => {}
+    }
+}
+
+/// A segment of a connection in a chat state: its protocol's counter, and the message row.
+fn count_chat(c: &mut Classification, seg: &Segment<'_>, pool: &mut TlsPool) {
+    let Some(record) = c.l7.chat.map(|s| pool.chats.get_mut(s)) else {
+        return;
+    };
+    let (dir, p) = (seg.dir, seg.payload);
+    let found = match record {
+        ChatRecord::Msn(m) => chat::msn(m, dir, p),
+        ChatRecord::Ymsg(y) => chat::ymsg(y, dir, p),
+        ChatRecord::Xmpp(x) => chat::xmpp(x, dir, p),
+        ChatRecord::None => None,
+    };
+    if let Some((label, len)) = found {
+        pool.chat_message = Some(ChatMessage {
+            label,
+            dir,
+            len,
+            paylen: seg.payload_len,
+            con_t: c.con_type,
+            now: seg.now,
+            flow_id: 0,
+            first: seg.now,
+        });
     }
 }
 

@@ -10,6 +10,7 @@
 //! Per-connection state is a few dozen bytes in the flow; the TLS names and times of the
 //! connections that have them live in a [`TlsPool`] of fixed capacity.
 
+pub mod chat;
 pub mod hello;
 pub mod ipp2p;
 pub mod l7;
@@ -37,6 +38,10 @@ pub mod con {
     pub const MSE: u32 = 131072;
     /// Facebook Zero: the value is not in the protocol.h we could read (tcp-dpi.md §7).
     pub const FB0: u32 = 262144;
+    /// The chat classifiers (docs/semantics/chat.md).
+    pub const MSN: u32 = 32;
+    pub const YMSG: u32 = 64;
+    pub const XMPP: u32 = 128;
 }
 
 /// Tstat's limit on the packets of a connection its classifiers look at.
@@ -83,6 +88,10 @@ pub struct TlsRecord {
 pub struct TlsPool {
     records: SlotPool<TlsRecord>,
     pub hellos: hello::HelloPool,
+    /// Chat counters of the connections in a chat state (as many slots as TLS records).
+    pub chats: SlotPool<chat::ChatRecord>,
+    /// The log_chat_messages row of the segment just classified, for the engine to take.
+    pub chat_message: Option<chat::ChatMessage>,
 }
 
 impl TlsPool {
@@ -92,6 +101,8 @@ impl TlsPool {
         TlsPool {
             records: SlotPool::with_capacity(n),
             hellos: hello::HelloPool::with_capacity(n.min(hello::DEFAULT_POOL)),
+            chats: SlotPool::with_capacity(n),
+            chat_message: None,
         }
     }
 
@@ -115,6 +126,13 @@ impl TlsPool {
     pub fn exhausted(&self) -> u64 {
         self.records.exhausted
     }
+}
+
+/// A closing connection's pooled records.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Records<'a> {
+    pub tls: Option<&'a TlsRecord>,
+    pub chat: Option<&'a chat::ChatRecord>,
 }
 
 /// PSH-delimited messages of one direction so far: their count and the first two sizes.
@@ -192,6 +210,22 @@ impl Classification {
         }
         if let Some(s) = self.l7.hello.take() {
             pool.hellos.give_back(s);
+        }
+        if let Some(s) = self.l7.chat.take() {
+            pool.chats.give_back(s);
+        }
+    }
+
+    /// The connection's chat counters, if it reached a chat state.
+    pub fn chat_record<'p>(&self, pool: &'p TlsPool) -> Option<&'p chat::ChatRecord> {
+        self.l7.chat.map(|s| pool.chats.get(s))
+    }
+
+    /// What a closing connection's rows print besides the flow itself.
+    pub fn records<'p>(&self, pool: &'p TlsPool) -> Records<'p> {
+        Records {
+            tls: self.tls_record(pool),
+            chat: self.chat_record(pool),
         }
     }
 

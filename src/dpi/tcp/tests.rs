@@ -307,3 +307,6 @@ fn garbage_segments_never_panic() {
         k.send(if round % 2 == 0 { C2S } else { S2C }, &p);
     }
 }
+
+#[path = "tests/chat.rs"]
+mod chat;

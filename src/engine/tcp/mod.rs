@@ -22,7 +22,7 @@ use smoltcp::wire::TcpPacket;
 
 use crate::decode::IpPacket;
 use crate::dpi::http::{self, HttpFlow, HttpLog};
-use crate::dpi::tcp::{self as dpi, TcpDpiConfig, TlsPool, TlsRecord};
+use crate::dpi::tcp::{self as dpi, Records, TcpDpiConfig, TlsPool};
 use crate::time::Timestamp;
 
 use super::flow::{Dir, Endpoint, FlowKey};
@@ -300,6 +300,11 @@ impl TcpTracker {
         }
     }
 
+    /// The log_chat_messages row of the last packet, if it carried a counted message.
+    pub fn take_chat_message(&mut self) -> Option<dpi::chat::ChatMessage> {
+        self.tls.chat_message.take()
+    }
+
     pub fn open_flows(&self) -> usize {
         self.table.len()
     }
@@ -313,7 +318,7 @@ impl TcpTracker {
         ip: &IpPacket<'_>,
         expired: bool,
         internal: impl Fn(&IpAddr) -> bool,
-        emit: &mut dyn FnMut(&TcpFlow, bool, Option<&TlsRecord>),
+        emit: &mut dyn FnMut(&TcpFlow, bool, Records<'_>),
     ) -> Step {
         self.last_created = None;
         let Some(seg) = parse_segment(ip) else {
@@ -405,7 +410,7 @@ impl TcpTracker {
                 self.table.touch(slot, queue);
             }
             Outcome::Closed { complete, .. } => {
-                emit(flow, complete, flow.classes.tls_record(&self.tls));
+                emit(flow, complete, flow.classes.records(&self.tls));
                 self.close(slot);
             }
         }
@@ -413,11 +418,7 @@ impl TcpTracker {
     }
 
     /// Close every connection idle past its timeout at `now`.
-    pub fn expire(
-        &mut self,
-        now: Timestamp,
-        emit: &mut dyn FnMut(&TcpFlow, bool, Option<&TlsRecord>),
-    ) {
+    pub fn expire(&mut self, now: Timestamp, emit: &mut dyn FnMut(&TcpFlow, bool, Records<'_>)) {
         for (queue, timeout) in [
             (SINGLETON, self.cfg.singleton_ns),
             (ESTABLISHED, self.cfg.idle_ns),
@@ -427,11 +428,7 @@ impl TcpTracker {
                 if now.0.saturating_sub(flow.last.0) <= timeout {
                     break;
                 }
-                emit(
-                    flow,
-                    flow.handshake_seen(),
-                    flow.classes.tls_record(&self.tls),
-                );
+                emit(flow, flow.handshake_seen(), flow.classes.records(&self.tls));
                 self.close(slot);
             }
         }
@@ -449,11 +446,7 @@ impl TcpTracker {
     /// End of trace at `now`: connections already timed out are written as a timeout would
     /// (complete when both SYNs were seen); every other one is still active and so
     /// nocomplete. Both in creation order.
-    pub fn flush(
-        &mut self,
-        now: Timestamp,
-        emit: &mut dyn FnMut(&TcpFlow, bool, Option<&TlsRecord>),
-    ) {
+    pub fn flush(&mut self, now: Timestamp, emit: &mut dyn FnMut(&TcpFlow, bool, Records<'_>)) {
         let mut slots: Vec<u32> = self.table.live_slots().collect();
         slots.sort_unstable_by_key(|&s| self.table.get(s).serial);
         let timed_out = |t: &TcpTracker, s: u32| {
@@ -468,18 +461,14 @@ impl TcpTracker {
         for &s in &slots {
             if timed_out(self, s) {
                 let flow = self.table.get(s);
-                emit(
-                    flow,
-                    flow.handshake_seen(),
-                    flow.classes.tls_record(&self.tls),
-                );
+                emit(flow, flow.handshake_seen(), flow.classes.records(&self.tls));
                 self.close(s);
             }
         }
         for s in slots {
             if self.table.key(s).is_some() {
                 let flow = self.table.get(s);
-                emit(flow, false, flow.classes.tls_record(&self.tls));
+                emit(flow, false, flow.classes.records(&self.tls));
                 self.close(s);
             }
         }
@@ -668,6 +657,10 @@ fn classify(
         messages: [messages(&flow.c2s), messages(&flow.s2c)],
     };
     dpi::segment(&mut flow.classes, &view, l7.pool, cfg);
+    if let Some(m) = l7.pool.chat_message.as_mut() {
+        m.flow_id = flow.serial;
+        m.first = flow.first;
+    }
 }
 
 /// Tstat's clock: whole microseconds.
