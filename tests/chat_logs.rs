@@ -117,6 +117,13 @@ fn an_xmpp_chat_gets_its_rows() {
 
     let messages = read("log_chat_messages");
     let rows: Vec<&str> = messages.lines().skip(1).collect();
+    if !cfg!(feature = "dpi") {
+        // No classifier in this build: both logs hold their header only, as Tstat's would
+        // without its chat classifiers.
+        assert!(rows.is_empty(), "{messages}");
+        assert_eq!(read("log_chat_complete").lines().count(), 1);
+        return;
+    }
     assert_eq!(
         rows,
         [format!(
