@@ -51,16 +51,6 @@ fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
-/// The closed marker must list exactly the folder's files with their sizes.
-fn check_marker(dir: &Path) {
-    let marker = std::fs::read_to_string(dir.join(".closed")).expect("a .closed marker");
-    let expected: String = files(dir)
-        .iter()
-        .map(|(n, b)| format!("{n} {}\n", b.len()))
-        .collect();
-    assert_eq!(marker, expected, "marker of {}", dir.display());
-}
-
 fn tool_works(tool: &str) -> bool {
     Command::new(tool)
         .arg("--version")
@@ -86,7 +76,7 @@ fn compressed_logs_decompress_to_the_plain_logs() {
     std::fs::create_dir_all(&work).unwrap();
     std::fs::write(work.join("runtime.conf"), RUNTIME).unwrap();
     let plain_dir = run(&work, "plain", None);
-    check_marker(&plain_dir);
+    common::assert_closed_marker(&plain_dir);
     let plain = files(&plain_dir);
     assert!(plain.len() >= 10, "every log created: {:?}", plain.keys());
     assert!(plain["log_tcp_complete"].len() > 1000);
@@ -109,7 +99,7 @@ fn compressed_logs_decompress_to_the_plain_logs() {
             continue;
         }
         let dir = run(&work, tool, Some(flag));
-        check_marker(&dir);
+        common::assert_closed_marker(&dir);
         let packed = files(&dir);
         assert_eq!(
             packed.keys().cloned().collect::<Vec<_>>(),

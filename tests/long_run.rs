@@ -66,13 +66,6 @@ fn vm_rss_kb(pid: u32) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-fn python_works() -> bool {
-    Command::new("python3")
-        .args(["-c", "pass"])
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
 /// Bytes on disk under `path`, as du counts them.
 fn disk_usage(path: &Path) -> u64 {
     use std::os::unix::fs::MetadataExt;
@@ -88,26 +81,9 @@ fn disk_usage(path: &Path) -> u64 {
     total
 }
 
-fn check_marker(dir: &Path) {
-    let marker = std::fs::read_to_string(dir.join(".closed"))
-        .unwrap_or_else(|_| panic!("{} has no .closed marker", dir.display()));
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with("log_"))
-        .collect();
-    names.sort();
-    let expected: String = names
-        .iter()
-        .map(|n| format!("{n} {}\n", std::fs::metadata(dir.join(n)).unwrap().len()))
-        .collect();
-    assert_eq!(marker, expected, "{}", dir.display());
-}
-
 #[test]
 fn stdin_stream_rotates_hourly_keeps_the_budget_and_flat_memory() {
-    if !python_works() {
+    if !common::python_works() {
         assert!(
             !common::env_is("TSTAT_REQUIRE_NETNS"),
             "python3 is required for the long-run test"
@@ -204,7 +180,7 @@ fn stdin_stream_rotates_hourly_keeps_the_budget_and_flat_memory() {
     assert!(deleted >= 1, "some folder deleted: left {left:?}");
     assert_eq!(left, created[deleted..], "the newest folders are kept");
     for name in &left {
-        check_marker(&out.join(name));
+        common::assert_closed_marker(&out.join(name));
     }
     let used = disk_usage(&out);
     let limit = (budget_mb * (1 << 20) as f64) as u64;

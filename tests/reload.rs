@@ -64,13 +64,6 @@ while not os.path.exists(stop):
 open(count_file, "w").write(str(i))
 "#;
 
-fn python_works() -> bool {
-    Command::new("python3")
-        .args(["-c", "pass"])
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
 fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
     let start = Instant::now();
     while !ready() {
@@ -124,7 +117,7 @@ fn signal(pid: u32, sig: libc::c_int) {
 
 #[test]
 fn reload_and_signals_switch_folders_without_losing_a_row() {
-    if !python_works() {
+    if !common::python_works() {
         assert!(
             !common::env_is("TSTAT_REQUIRE_NETNS"),
             "python3 is required for the reload test"

@@ -47,3 +47,30 @@ pub fn out_folder(root: &Path) -> Option<PathBuf> {
         .map(|e| e.path())
         .find(|p| p.is_dir() && p.extension().is_some_and(|x| x == "out"))
 }
+
+/// Whether `python3` runs (the generator-driven tests need it).
+pub fn python_works() -> bool {
+    std::process::Command::new("python3")
+        .args(["-c", "pass"])
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// A closed output folder's `.closed` marker lists exactly its log files, by name, with their
+/// sizes (README, "Output layout").
+pub fn assert_closed_marker(dir: &Path) {
+    let marker = std::fs::read_to_string(dir.join(".closed"))
+        .unwrap_or_else(|_| panic!("{} has no .closed marker", dir.display()));
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("log_"))
+        .collect();
+    names.sort();
+    let expected: String = names
+        .iter()
+        .map(|n| format!("{n} {}\n", std::fs::metadata(dir.join(n)).unwrap().len()))
+        .collect();
+    assert_eq!(marker, expected, "marker of {}", dir.display());
+}
