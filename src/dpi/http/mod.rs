@@ -337,6 +337,18 @@ const REQUEST_SHARED: [SharedHeader; 3] = [
     },
 ];
 
+/// The short response headers of a server segment into columns 8 onwards (`values[1..]`);
+/// true when any was found. Response and RES2 rows read them alike.
+fn response_headers(seg: &Segment<'_>, values: &mut [Value; 7]) -> bool {
+    let mut found = false;
+    for (i, label) in RESPONSE_HEADERS.iter().enumerate() {
+        let hit = seg.header(0, label, scan::is_line);
+        found |= hit.is_some();
+        values[1 + i] = Value::found_or_dash(hit.map(|f| f.capped(SMALL)));
+    }
+    found
+}
+
 impl HttpLog {
     /// `rows`: log_http_complete is enabled (ignored in builds without `http-log`);
     /// `full_url`: runtime.conf's httplog_full_url.
@@ -554,11 +566,7 @@ impl HttpLog {
         let code = scan::status_code(payload);
         let mut found = code.is_some();
         values[0] = Value::found_or_dash(code);
-        for (i, label) in RESPONSE_HEADERS.iter().enumerate() {
-            let hit = seg.header(0, label, scan::is_line);
-            found |= hit.is_some();
-            values[1 + i] = Value::found_or_dash(hit.map(|f| f.capped(SMALL)));
-        }
+        found |= response_headers(seg, &mut values);
         let (mut cookie_cut, mut location_cut) = (false, false);
         let set_cookie = if self.full_url == 2 {
             seg.header(0, SET_COOKIE, scan::is_line)
@@ -711,11 +719,7 @@ impl HttpLog {
             }
         }
         let mut values = [Value::default(); 7];
-        for (i, label) in RESPONSE_HEADERS.iter().enumerate() {
-            let hit = seg.header(0, label, scan::is_line);
-            found |= hit.is_some();
-            values[1 + i] = Value::found_or_dash(hit.map(|f| f.capped(SMALL)));
-        }
+        found |= response_headers(seg, &mut values);
         let set_cookie = if self.full_url == 2 {
             seg.header(0, SET_COOKIE, scan::is_line)
         } else {
