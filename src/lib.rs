@@ -17,6 +17,7 @@ pub mod dpi;
 pub mod engine;
 #[cfg(feature = "log-sync")]
 pub mod logsync;
+pub mod parallel;
 pub mod sink;
 pub mod source;
 pub mod time;

@@ -15,6 +15,9 @@
 //! listed in docs/differences.md (tunnels Tstat does not open). The header lines must be
 //! Tstat's, character for character.
 
+mod common;
+
+use common::{corpus_traces as traces, decompressor_built_in, reference};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -159,27 +162,6 @@ fn ietf_quic_traces() -> Vec<&'static str> {
         .collect();
     traces.dedup();
     traces
-}
-
-fn reference() -> Option<PathBuf> {
-    let dir = std::env::var_os("TSTAT_REFERENCE")?;
-    let dir = PathBuf::from(dir);
-    assert!(
-        dir.join("MANIFEST.tsv").is_file() && dir.join("tstat-3.2.1").is_dir(),
-        "TSTAT_REFERENCE={} does not hold the reference corpus (MANIFEST.tsv, tstat-3.2.1/)",
-        dir.display()
-    );
-    Some(dir.canonicalize().unwrap())
-}
-
-fn traces(reference: &Path) -> Vec<String> {
-    let manifest = std::fs::read_to_string(reference.join("MANIFEST.tsv")).unwrap();
-    manifest
-        .lines()
-        .skip(1)
-        .filter_map(|l| l.split('\t').next())
-        .map(str::to_string)
-        .collect()
 }
 
 /// The one `*.out` folder inside a `-s` folder.
@@ -473,18 +455,6 @@ fn log_files_and_headers_differ(ref_out: &Path, cand_out: &Path) -> Vec<String> 
         .filter(|n| header_lines(&ref_dir.join(n)) != header_lines(&cand_dir.join(n)))
         .map(|n| format!("{n}: header differs"))
         .collect()
-}
-
-/// A compressed trace needs its input feature (builds without default features lack them).
-fn decompressor_built_in(trace: &str) -> bool {
-    let needs = [
-        (".gz", cfg!(feature = "gzip")),
-        (".zst", cfg!(feature = "zstd")),
-        (".xz", cfg!(feature = "xz")),
-    ];
-    needs
-        .iter()
-        .all(|(ext, built)| !trace.ends_with(ext) || *built)
 }
 
 #[test]

@@ -93,6 +93,10 @@ pub struct Args {
     /// zstd-compressed logs (log_*.zst; our addition)
     #[argh(switch)]
     pub zstd: bool,
+    /// analysis threads: a reader hands flows to N workers by flow hash (default 1 on
+    /// machines with up to 4 cores; our addition)
+    #[argh(option)]
+    pub workers: Option<usize>,
     /// after opening the capture, run as this user (our addition)
     #[argh(option)]
     pub user: Option<String>,

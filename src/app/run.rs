@@ -14,7 +14,9 @@ use crate::config::globals::Globals;
 use crate::config::nets::NetList;
 use crate::config::runtime::{LogKind, Runtime};
 use crate::decode::SkipReason;
+use crate::engine::figures::Figures;
 use crate::engine::{Engine, EngineConfig};
+use crate::parallel::{self, Pipeline, PipelineConfig};
 use crate::sink::budget::DiskBudget;
 use crate::sink::closed;
 use crate::sink::file::Compression;
@@ -36,6 +38,8 @@ struct Setup {
     runtime: Runtime,
     internal: NetList,
     compression: Compression,
+    /// Analysis threads (1: no worker thread).
+    workers: usize,
 }
 
 /// Run the command with `argv` (without the program name); returns the exit status.
@@ -127,17 +131,34 @@ fn load_setup(args: Args) -> Result<Setup, String> {
     for w in &internal.warnings {
         eprintln!("tstat: warning: {w}");
     }
+    let workers = match args.workers {
+        Some(0) => return Err("--workers must be at least 1".into()),
+        Some(n) if n > parallel::MAX_WORKERS => {
+            return Err(format!(
+                "--workers {n}: at most {} are supported",
+                parallel::MAX_WORKERS
+            ))
+        }
+        Some(n) => n,
+        None => parallel::default_workers(),
+    };
     Ok(Setup {
         args,
         globals,
         runtime,
         internal,
         compression,
+        workers,
     })
 }
 
+/// The lone engine of a single-threaded run.
 fn engine_for(setup: &Setup) -> Engine {
-    Engine::new(EngineConfig {
+    Engine::new(engine_config(setup))
+}
+
+fn engine_config(setup: &Setup) -> EngineConfig {
+    EngineConfig {
         globals: setup.globals.clone(),
         internal: setup.internal.clone(),
         trace_udp: !setup.args.no_udp,
@@ -147,7 +168,116 @@ fn engine_for(setup: &Setup) -> Engine {
         http_log: setup.runtime.log_enabled(LogKind::HttpComplete),
         httplog_full_url: setup.runtime.httplog_full_url,
         dns_hunter: !setup.args.no_dnhunter,
-    })
+        dns_replica: 0,
+    }
+}
+
+/// The engine of worker `_i` of `n`: a share of each flow table, a full DN-Hunter cache,
+/// and a replica table for the other workers' DNS flows.
+fn worker_engine(setup: &Setup, n: usize, _i: usize) -> Engine {
+    let mut cfg = engine_config(setup);
+    let g = &mut cfg.globals;
+    g.max_tcp_pairs = parallel::worker_share(g.max_tcp_pairs, n);
+    g.max_udp_pairs = parallel::worker_share(g.max_udp_pairs, n);
+    cfg.dns_replica = g.max_udp_pairs as usize;
+    Engine::new(cfg)
+}
+
+/// One engine on the caller's thread, or a reader handing frames to worker threads.
+enum Analysis {
+    Single(Box<Engine>),
+    Workers(Box<Pipeline>),
+}
+
+impl Analysis {
+    fn new(setup: &Setup) -> Analysis {
+        let n = setup.workers;
+        if n <= 1 {
+            return Analysis::Single(Box::new(engine_for(setup)));
+        }
+        Analysis::Workers(Box::new(Pipeline::start(
+            PipelineConfig {
+                workers: n,
+                replicate_dns: !setup.args.no_dnhunter && !setup.args.no_udp,
+                runtime: setup.runtime.clone(),
+            },
+            |i| worker_engine(setup, n, i),
+        )))
+    }
+
+    fn frame(&mut self, frame: &source::Frame<'_>, logs: Option<&mut TstatLogs>) {
+        match self {
+            Analysis::Single(engine) => match logs {
+                Some(logs) => engine.frame(frame.ts, frame.link_type, frame.data, logs),
+                None => engine.frame(frame.ts, frame.link_type, frame.data, &mut NullSink),
+            },
+            Analysis::Workers(p) => p.frame(frame.ts, frame.link_type, frame.data, logs),
+        }
+    }
+
+    fn first_packet_time(&self) -> Option<Timestamp> {
+        match self {
+            Analysis::Single(engine) => engine.first_packet_time(),
+            Analysis::Workers(p) => p.first_packet_time(),
+        }
+    }
+
+    fn now(&self) -> Timestamp {
+        match self {
+            Analysis::Single(engine) => engine.now,
+            Analysis::Workers(p) => p.now(),
+        }
+    }
+
+    fn figures(&self) -> Figures {
+        match self {
+            Analysis::Single(engine) => Figures::of(engine),
+            Analysis::Workers(p) => p.figures(),
+        }
+    }
+
+    /// Every row of the packets so far is in `logs` (before the output folder changes).
+    fn sync(&mut self, logs: Option<&mut TstatLogs>) {
+        if let Analysis::Workers(p) = self {
+            p.sync(logs);
+        }
+    }
+
+    fn set_logs(&mut self, runtime: &Runtime, logs: Option<&mut TstatLogs>) {
+        match self {
+            Analysis::Single(engine) => engine.set_logs(
+                runtime.log_enabled(LogKind::DnsComplete),
+                runtime.log_enabled(LogKind::HttpComplete),
+                runtime.httplog_full_url,
+            ),
+            Analysis::Workers(p) => p.set_logs(runtime, logs),
+        }
+    }
+
+    #[cfg(feature = "live")]
+    fn quiet(&mut self, wall_now: Timestamp, logs: &mut TstatLogs) {
+        match self {
+            Analysis::Single(engine) => engine.quiet(wall_now, logs),
+            Analysis::Workers(p) => p.quiet(wall_now, Some(logs)),
+        }
+    }
+
+    /// Write out every open flow. False when the analysis could not be completed.
+    fn finish(&mut self, logs: Option<&mut TstatLogs>) -> bool {
+        match self {
+            Analysis::Single(engine) => {
+                match logs {
+                    Some(logs) => engine.finish(logs),
+                    None => engine.finish(&mut NullSink),
+                }
+                true
+            }
+            Analysis::Workers(p) => {
+                p.finish(logs);
+                !p.broken()
+            }
+        }
+    }
 }
 
 /// How often the disk budget is checked besides each folder change (wall clock).
@@ -245,7 +375,7 @@ impl Output {
 /// One analysis: an engine, and the output its records go to.
 struct Job<'a> {
     setup: &'a Setup,
-    engine: Engine,
+    engine: Analysis,
     out: Output,
     rotation: Rotation,
     watch: Option<RuntimeWatch>,
@@ -257,7 +387,7 @@ impl<'a> Job<'a> {
         let g = &setup.globals;
         Job {
             setup,
-            engine: engine_for(setup),
+            engine: Analysis::new(setup),
             out: Output {
                 base,
                 compression: setup.compression,
@@ -331,20 +461,12 @@ impl<'a> Job<'a> {
         if frame.ts != Timestamp::ZERO || self.engine.first_packet_time().is_some() {
             self.ensure_logs(frame.ts);
         }
-        match self.out.logs.as_mut() {
-            Some(logs) => self
-                .engine
-                .frame(frame.ts, frame.link_type, frame.data, logs),
-            None => self
-                .engine
-                .frame(frame.ts, frame.link_type, frame.data, &mut NullSink),
-        }
+        self.engine.frame(frame, self.out.logs.as_mut());
         if self.out.rotating
             && self.engine.first_packet_time().is_some()
             && self.rotation.packet(frame.ts)
         {
-            self.out
-                .switch(frame.ts, "rotation (Dirs x Max_Time_Step of packet time)");
+            self.switch(frame.ts, "rotation (Dirs x Max_Time_Step of packet time)");
         }
         self.between_packets();
     }
@@ -352,11 +474,11 @@ impl<'a> Job<'a> {
     /// Work done between packets, and on a quiet link: signals, runtime.conf, the budget.
     fn between_packets(&mut self) {
         if signals::take_report() {
-            eprint!("{}", summary(&self.engine, &self.out));
+            eprint!("{}", summary(&self.engine.figures(), &self.out));
         }
         if signals::take_reopen() {
             if self.out.logs.is_some() {
-                self.out.switch(self.engine.now, "SIGHUP");
+                self.switch(self.engine.now(), "SIGHUP");
             } else {
                 eprintln!("tstat: SIGHUP: no output folder open yet, nothing to reopen");
             }
@@ -396,16 +518,18 @@ impl<'a> Job<'a> {
             eprintln!("tstat: {path} read again: nothing changed");
             return;
         }
-        let when = self.engine.first_packet_time().map(|_| self.engine.now);
+        let when = self.engine.first_packet_time().map(|_| self.engine.now());
         announce_changes(&self.out.runtime, &new, when);
         warn_header_only(&new);
-        self.engine.set_logs(
-            new.log_enabled(LogKind::DnsComplete),
-            new.log_enabled(LogKind::HttpComplete),
-            new.httplog_full_url,
-        );
+        self.engine.set_logs(&new, self.out.logs.as_mut());
         self.out.runtime = new;
-        self.out.switch(self.engine.now, &format!("{path} changed"));
+        self.switch(self.engine.now(), &format!("{path} changed"));
+    }
+
+    /// Close the output folder and open the next, once every row so far is written.
+    fn switch(&mut self, ts: Timestamp, why: &str) {
+        self.engine.sync(self.out.logs.as_mut());
+        self.out.switch(ts, why);
     }
 
     /// Capture until a signal: frames into the engine, idle flows closed on quiet reads, and
@@ -444,23 +568,18 @@ impl<'a> Job<'a> {
     /// Write out every open flow, finish the logs, mark the folder closed and print the
     /// summary.
     fn finish(mut self) -> bool {
-        match self.out.logs.as_mut() {
-            Some(logs) => self.engine.finish(logs),
-            None => {
-                self.engine.finish(&mut NullSink);
-                if self.out.folders == 0 {
-                    eprintln!("tstat: not even a single packet read: no output folder created");
-                }
-            }
+        let analysed = self.engine.finish(self.out.logs.as_mut());
+        if self.out.logs.is_none() && self.out.folders == 0 {
+            eprintln!("tstat: not even a single packet read: no output folder created");
         }
         let last_dir = self.out.logs.as_ref().map(|l| l.dir().to_path_buf());
         self.out.close();
         self.out.enforce_budget();
-        print!("{}", summary(&self.engine, &self.out));
+        print!("{}", summary(&self.engine.figures(), &self.out));
         if let Some(dir) = last_dir {
             println!("last output folder: {}", dir.display());
         }
-        self.out.ok && !self.out.failed_to_create
+        analysed && self.out.ok && !self.out.failed_to_create
     }
 }
 
@@ -715,16 +834,16 @@ fn run(setup: &Setup) -> i32 {
 }
 
 /// The counters block printed at the end of a run (stdout) and on SIGUSR1 (stderr).
-fn summary(engine: &Engine, out: &Output) -> String {
+fn summary(fig: &Figures, out: &Output) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
     // Writing into a String cannot fail.
     macro_rules! line {
         ($($arg:tt)*) => { let _ = writeln!(s, $($arg)*); };
     }
-    let c = &engine.counters;
-    let t = &engine.tcp.counters;
-    let u = &engine.udp.counters;
+    let c = &fig.engine;
+    let t = &fig.tcp;
+    let u = &fig.udp;
     line!("---");
     line!("frames read: {}", c.frames);
     line!("IP packets analysed: {}", c.ip_packets);
@@ -752,44 +871,42 @@ fn summary(engine: &Engine, out: &Output) -> String {
         u.table_full
     );
     line!("flows not logged, both ends external: {}", c.external_flows);
-    let segs = &engine.tcp.segments;
-    if segs.evicted > 0 || segs.refused > 0 {
+    if fig.segments_evicted > 0 || fig.segments_refused > 0 {
         line!(
             "TCP segments forgotten: {} past max_seg_per_quad, {} with the segment pool full",
-            segs.evicted,
-            segs.refused
+            fig.segments_evicted,
+            fig.segments_refused
         );
     }
-    if engine.udp.rtp_untracked() > 0 {
+    if fig.rtp_untracked > 0 {
         line!(
             "UDP directions not typed as RTP, source pool full: {}",
-            engine.udp.rtp_untracked()
+            fig.rtp_untracked
         );
     }
-    if engine.udp.quic_names_untracked() > 0 {
+    if fig.quic_names_untracked > 0 {
         line!(
             "gQUIC flows without names, name pool full: {}",
-            engine.udp.quic_names_untracked()
+            fig.quic_names_untracked
         );
     }
-    if engine.udp.quic_hellos_untracked() > 0 {
+    if fig.quic_hellos_untracked > 0 {
         line!(
             "IETF QUIC flows without a server name, ClientHello buffers all in use: {}",
-            engine.udp.quic_hellos_untracked()
+            fig.quic_hellos_untracked
         );
     }
-    let tls = &engine.tcp.tls;
-    if tls.exhausted() > 0 {
+    if fig.tls_exhausted > 0 {
         line!(
             "TLS connections without names, TLS pool full: {}",
-            tls.exhausted()
+            fig.tls_exhausted
         );
     }
-    if tls.hellos.cut > 0 || tls.hellos.exhausted() > 0 {
+    if fig.hellos_cut > 0 || fig.hellos_exhausted > 0 {
         line!(
             "split TLS ClientHellos: {} longer than the 4 KB buffer (read in part), {} not gathered (buffers all in use)",
-            tls.hellos.cut,
-            tls.hellos.exhausted()
+            fig.hellos_cut,
+            fig.hellos_exhausted
         );
     }
     if c.later_fragments > 0 {

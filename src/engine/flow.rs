@@ -2,6 +2,8 @@
 
 use std::net::IpAddr;
 
+use crate::decode::IpPacket;
+
 use super::table::mix64;
 
 /// One side of a flow.
@@ -41,6 +43,30 @@ impl FlowKey {
         } else {
             FlowKey { lo: b, hi: a }
         }
+    }
+
+    /// The key of a TCP or UDP packet: its addresses and the ports that start its payload
+    /// (`None` when fewer than 4 bytes were captured). Later fragments have no ports.
+    pub fn of_packet(ip: &IpPacket<'_>) -> Option<FlowKey> {
+        if ip.fragment == crate::decode::Fragment::Later {
+            return None;
+        }
+        let p = ip.payload.get(..4)?;
+        Some(FlowKey::new(
+            Endpoint {
+                addr: ip.src,
+                port: u16::from_be_bytes([p[0], p[1]]),
+            },
+            Endpoint {
+                addr: ip.dst,
+                port: u16::from_be_bytes([p[2], p[3]]),
+            },
+        ))
+    }
+
+    /// The two ports, in the key's order.
+    pub fn ports(&self) -> (u16, u16) {
+        (self.lo.port, self.hi.port)
     }
 
     /// A 64-bit hash of the key; equal for both directions by construction.

@@ -3,7 +3,9 @@
 //! Callers feed frames (timestamp, link type, bytes) or decoded IP packets; finished flows are
 //! handed to a [`RecordSink`]. The engine never touches files.
 
+pub mod figures;
 pub mod flow;
+pub mod peers;
 pub mod table;
 pub mod tcp;
 pub mod udp;
@@ -22,6 +24,7 @@ use crate::dpi::udp::gquic;
 use crate::sink::{DnsPacket, HttpPacket, RecordSink, Streams, TcpNames, UdpNames};
 use crate::time::{Timestamp, NANOS_PER_SEC};
 
+use self::peers::PeerView;
 use self::tcp::{Step, TcpConfig, TcpTracker};
 use self::udp::{UdpConfig, UdpTracker};
 
@@ -42,6 +45,10 @@ pub struct EngineConfig {
     /// httplog_full_url for them.
     pub http_log: bool,
     pub httplog_full_url: u32,
+    /// When this engine is one of several worker threads: how many of the other workers'
+    /// DNS flows it follows at once, so that DN-Hunter also learns their responses (handed
+    /// in through [`Engine::replica_dns`]). 0 for a lone engine.
+    pub dns_replica: usize,
 }
 
 impl Default for EngineConfig {
@@ -56,12 +63,13 @@ impl Default for EngineConfig {
             dns_hunter: true,
             http_log: false,
             httplog_full_url: 0,
+            dns_replica: 0,
         }
     }
 }
 
 /// Run-wide counters, printed in the end-of-run summary.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counters {
     pub frames: u64,
     /// IP packets that reached the analyzers (Tstat's "packets seen").
@@ -85,6 +93,12 @@ pub struct Engine {
     pub tcp: TcpTracker,
     pub udp: UdpTracker,
     pub counters: Counters,
+    /// Worker threads only: the DNS flows of the other workers, tracked as a UDP tracker
+    /// would (same timeouts, same duplicate rule) so that DN-Hunter learns each of their
+    /// responses with the request and response times the owning worker sees. Never logged.
+    replica: Option<UdpTracker>,
+    /// Worker threads only: the flow openings of all engines (see [`peers`]).
+    peers: Option<PeerView>,
     /// Time of the latest packet.
     pub now: Timestamp,
     first_packet: Option<Timestamp>,
@@ -121,12 +135,19 @@ impl Engine {
             tls_slots: g.max_tcp_pairs as usize,
         });
         tcp.http = HttpLog::new(cfg.http_log, cfg.httplog_full_url);
-        let udp = UdpTracker::new(UdpConfig {
+        let udp_config = UdpConfig {
             capacity: g.max_udp_pairs as usize,
             idle_ns: secs_to_ns(g.udp_idle_time),
             singleton_ns: secs_to_ns(g.udp_singleton_time),
             dup_window_ns: (g.min_delta_t_udp_dup_pkt * 1000.0) as i64,
             skype: cfg.skype,
+        };
+        let udp = UdpTracker::new(udp_config);
+        let replica = (cfg.dns_replica > 0 && cfg.dns_hunter).then(|| {
+            UdpTracker::replica(UdpConfig {
+                capacity: cfg.dns_replica,
+                ..udp_config
+            })
         });
         Engine {
             internal: cfg.internal,
@@ -139,6 +160,8 @@ impl Engine {
             tcp,
             udp,
             counters: Counters::default(),
+            replica,
+            peers: None,
             now: Timestamp::ZERO,
             first_packet: None,
         }
@@ -174,6 +197,116 @@ impl Engine {
         }
     }
 
+    /// A frame a reader thread decoded and handed to this worker: only the IP layers in
+    /// `own` (bit i for layer i) are this worker's; those in `replica` are DNS packets of
+    /// another worker's flows, for DN-Hunter only. The reader counted the frame itself.
+    pub fn dispatched_frame(
+        &mut self,
+        ts: Timestamp,
+        link_type: u32,
+        data: &[u8],
+        own: u8,
+        replica: u8,
+        sink: &mut dyn RecordSink,
+    ) {
+        let Ok(layers) = decode::decode_frame(link_type, data) else {
+            return;
+        };
+        for (i, ip) in layers.iter().enumerate() {
+            if own & (1 << i) != 0 {
+                self.ip_packet(ts, ip, sink);
+            } else if replica & (1 << i) != 0 {
+                self.replica_dns(ts, ip);
+            }
+        }
+    }
+
+    /// A UDP packet with port 53 on either side that belongs to another worker's flow: it
+    /// goes through the replica tracker, and DN-Hunter learns its response as the owning
+    /// worker does. Nothing is logged or counted.
+    pub fn replica_dns(&mut self, ts: Timestamp, ip: &IpPacket<'_>) {
+        if !self.trace_udp || (ip.is_ipv6() && !self.trace_ipv6) || ip.fragment == Fragment::Later {
+            return;
+        }
+        let (Some(replica), Some(hunter)) = (self.replica.as_mut(), self.hunter.as_mut()) else {
+            return;
+        };
+        if let Some(peers) = self.peers.as_ref() {
+            let opened_after = |deadline: Timestamp| peers.opened_after(deadline);
+            replica.close_if_expired_elsewhere(ts, ip, &opened_after, &mut |_, _, _| {});
+        }
+        let anywhere = |_: &IpAddr| false;
+        if replica.packet(ts, ip, false, anywhere) == Step::ExpireFirst {
+            replica.expire(ts, &mut |_, _, _| {});
+            replica.packet(ts, ip, true, anywhere);
+        }
+        learn_dns_response(hunter, replica, ip);
+    }
+
+    /// Make this engine one of several: it publishes its flow openings to `view` and asks
+    /// it before going on with a flow idle past its timeout.
+    pub fn join_peers(&mut self, view: PeerView) {
+        self.peers = Some(view);
+    }
+
+    /// The next frame is number `seq` of the input (worker threads).
+    pub fn begin_frame(&mut self, seq: u64) {
+        if let Some(p) = self.peers.as_mut() {
+            p.begin_frame(seq);
+        }
+    }
+
+    /// Every frame of this engine numbered below `seq` is done (worker threads).
+    pub fn done_before(&mut self, seq: u64) {
+        if let Some(p) = self.peers.as_mut() {
+            p.done_before(seq);
+        }
+    }
+
+    /// A packet opens a flow: as Tstat does, idle flows are closed first, at its time.
+    fn expire_for_new_flow(&mut self, ts: Timestamp, sink: &mut dyn RecordSink) {
+        if let Some(p) = self.peers.as_mut() {
+            p.opened(ts);
+        }
+        self.expire(ts, sink);
+    }
+
+    /// Worker threads: the flow of this packet, if another engine's opening has closed it
+    /// meanwhile (see [`peers`]), is written out before the packet is looked at.
+    fn close_if_expired_elsewhere(
+        &mut self,
+        ts: Timestamp,
+        ip: &IpPacket<'_>,
+        sink: &mut dyn RecordSink,
+    ) {
+        let Some(peers) = self.peers.as_ref() else {
+            return;
+        };
+        let opened_after = |deadline: Timestamp| peers.opened_after(deadline);
+        let counters = &mut self.counters;
+        let hunter = self.hunter.as_ref();
+        match ip.protocol {
+            proto::TCP => self.tcp.close_if_expired_elsewhere(
+                ts,
+                ip,
+                &opened_after,
+                &mut |f, complete, tls| emit_tcp(counters, hunter, sink, f, complete, tls),
+            ),
+            proto::UDP if self.trace_udp => self.udp.close_if_expired_elsewhere(
+                ts,
+                ip,
+                &opened_after,
+                &mut |f, quic, streams| emit_udp(counters, hunter, sink, f, quic, streams),
+            ),
+            _ => {}
+        }
+    }
+
+    /// Time has reached `now` elsewhere (a worker learns the reader's clock at the end).
+    pub fn advance_clock(&mut self, now: Timestamp) {
+        self.now = self.now.max(now);
+    }
+
     /// Analyse one IP packet whose payload is TCP or UDP.
     pub fn ip_packet(&mut self, ts: Timestamp, ip: &IpPacket<'_>, sink: &mut dyn RecordSink) {
         if self.first_packet.is_none() {
@@ -189,6 +322,7 @@ impl Engine {
             self.counters.later_fragments += 1;
             return;
         }
+        self.close_if_expired_elsewhere(ts, ip, sink);
         match ip.protocol {
             // Like Tstat, idle flows are only looked at when a packet would open a new flow.
             proto::TCP => self.tcp_expiring_first(ts, ip, sink),
@@ -199,7 +333,7 @@ impl Engine {
                     .packet(ts, ip, false, |a: &IpAddr| internal.contains(a))
                     == Step::ExpireFirst
                 {
-                    self.expire(ts, sink);
+                    self.expire_for_new_flow(ts, sink);
                     let internal = &self.internal;
                     self.udp
                         .packet(ts, ip, true, |a: &IpAddr| internal.contains(a));
@@ -222,21 +356,7 @@ impl Engine {
         if let Some(slot) = self.udp.last_created {
             self.udp.flow_mut(slot).dns = hunter.lookup(ip.src, ip.dst);
         }
-        let Some(counted) = self.udp.last_counted else {
-            return;
-        };
-        let Some(payload) = udp_payload(ip) else {
-            return;
-        };
-        let flow = self.udp.flow(counted.slot);
-        hunter.observe(&dnshunter::Response {
-            src: ip.src,
-            dst: ip.dst,
-            ports: (flow.client.port, flow.server.port),
-            payload,
-            request: flow.c2s.last,
-            response: flow.s2c.last,
-        });
+        learn_dns_response(hunter, &self.udp, ip);
     }
 
     /// Tstat's DNS log looks at every counted UDP packet whatever its ports, except between
@@ -273,7 +393,7 @@ impl Engine {
     /// connection looks its endpoints up in DN-Hunter.
     fn tcp_expiring_first(&mut self, ts: Timestamp, ip: &IpPacket<'_>, sink: &mut dyn RecordSink) {
         if self.tcp_packet(ts, ip, false, sink) == Step::ExpireFirst {
-            self.expire(ts, sink);
+            self.expire_for_new_flow(ts, sink);
             self.tcp_packet(ts, ip, true, sink);
         }
         if let Some(m) = self.tcp.take_chat_message() {
@@ -364,6 +484,23 @@ impl Engine {
         self.udp
             .flush(&mut |f, quic, streams| emit_udp(counters, hunter, sink, f, quic, streams));
     }
+}
+
+/// DN-Hunter learns the DNS response `ip` may carry, if `udp` counted it in a flow, with the
+/// flow's ports and its last request and response times.
+fn learn_dns_response(hunter: &mut DnsHunter, udp: &UdpTracker, ip: &IpPacket<'_>) {
+    let (Some(counted), Some(payload)) = (udp.last_counted, udp_payload(ip)) else {
+        return;
+    };
+    let flow = udp.flow(counted.slot);
+    hunter.observe(&dnshunter::Response {
+        src: ip.src,
+        dst: ip.dst,
+        ports: (flow.client.port, flow.server.port),
+        payload,
+        request: flow.c2s.last,
+        response: flow.s2c.last,
+    });
 }
 
 /// The UDP payload as long as the IP header says, never more than was captured (Tstat reads

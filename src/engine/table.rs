@@ -181,6 +181,11 @@ impl<K: Eq + Copy, V: Default> FlowTable<K, V> {
         self.push_tail(slot, queue);
     }
 
+    /// The queue `slot` is on.
+    pub fn queue_of(&self, slot: u32) -> usize {
+        self.entries[slot as usize].queue as usize
+    }
+
     /// The least recently active slot of `queue`.
     pub fn oldest(&self, queue: usize) -> Option<u32> {
         let h = self.heads[queue];

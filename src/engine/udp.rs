@@ -154,6 +154,18 @@ pub struct UdpPacketInfo {
 }
 
 impl UdpTracker {
+    /// A tracker that follows flows for their packet times only (a worker's copy of other
+    /// workers' DNS flows): no classifier pools, no Skype.
+    pub fn replica(cfg: UdpConfig) -> UdpTracker {
+        UdpTracker {
+            pools: Pools::new(0, 0),
+            ..UdpTracker::new(UdpConfig {
+                skype: false,
+                ..cfg
+            })
+        }
+    }
+
     pub fn new(cfg: UdpConfig) -> UdpTracker {
         UdpTracker {
             cfg,
@@ -312,17 +324,54 @@ impl UdpTracker {
                 if now.0.saturating_sub(flow.last.0) <= timeout {
                     break;
                 }
-                let flow = self.table.get_mut(slot);
-                judge_at_close(flow, self.cfg.skype);
-                let streams = Streams::of(&flow.class.c2s, &flow.class.s2c, &self.pools.rtp);
-                emit(
-                    flow,
-                    flow.class.quic_tags.names(&self.pools.quic_names),
-                    streams,
-                );
-                flow.class.release(&mut self.pools);
-                self.table.remove(slot);
+                self.close(slot, emit);
             }
+        }
+    }
+
+    /// Write a flow out and forget it.
+    fn close(
+        &mut self,
+        slot: u32,
+        emit: &mut dyn FnMut(&UdpFlow, Option<&gquic::Names>, Streams<'_>),
+    ) {
+        let flow = self.table.get_mut(slot);
+        judge_at_close(flow, self.cfg.skype);
+        let streams = Streams::of(&flow.class.c2s, &flow.class.s2c, &self.pools.rtp);
+        emit(
+            flow,
+            flow.class.quic_tags.names(&self.pools.quic_names),
+            streams,
+        );
+        flow.class.release(&mut self.pools);
+        self.table.remove(slot);
+    }
+
+    /// Worker threads: when this packet's flow is idle past its timeout and another engine
+    /// has opened a flow since late enough to close it (`opened_after(deadline)`), it is
+    /// closed here, before the packet is counted, as a lone engine would have closed it.
+    pub fn close_if_expired_elsewhere(
+        &mut self,
+        ts: Timestamp,
+        ip: &IpPacket<'_>,
+        opened_after: &dyn Fn(Timestamp) -> bool,
+        emit: &mut dyn FnMut(&UdpFlow, Option<&gquic::Names>, Streams<'_>),
+    ) {
+        let Some(key) = FlowKey::of_packet(ip) else {
+            return;
+        };
+        let Some(slot) = self.table.find(&key, key.hash64()) else {
+            return;
+        };
+        let timeout = if self.table.queue_of(slot) == SINGLETON {
+            self.cfg.singleton_ns
+        } else {
+            self.cfg.idle_ns
+        };
+        let last = self.table.get(slot).last;
+        let deadline = Timestamp(last.0.saturating_add(timeout));
+        if ts.0.saturating_sub(last.0) > timeout && opened_after(deadline) {
+            self.close(slot, emit);
         }
     }
 
@@ -331,16 +380,7 @@ impl UdpTracker {
         let mut slots: Vec<u32> = self.table.live_slots().collect();
         slots.sort_unstable_by_key(|&s| self.table.get(s).serial);
         for s in slots {
-            let flow = self.table.get_mut(s);
-            judge_at_close(flow, self.cfg.skype);
-            let streams = Streams::of(&flow.class.c2s, &flow.class.s2c, &self.pools.rtp);
-            emit(
-                flow,
-                flow.class.quic_tags.names(&self.pools.quic_names),
-                streams,
-            );
-            flow.class.release(&mut self.pools);
-            self.table.remove(s);
+            self.close(s, emit);
         }
     }
 }

@@ -37,23 +37,82 @@ pub const IMPLEMENTED: &[LogKind] = &[
     LogKind::ChatMessages,
 ];
 
-pub struct TstatLogs {
+/// Where rows go: a log file, or (in a worker thread) a buffer of rows on their way to one.
+pub trait RowTarget {
+    /// Append whole lines; false when they could not be written.
+    fn write_line(&mut self, bytes: &[u8]) -> bool;
+}
+
+impl RowTarget for LogFile {
+    fn write_line(&mut self, bytes: &[u8]) -> bool {
+        LogFile::write_line(self, bytes)
+    }
+}
+
+impl RowTarget for Vec<u8> {
+    fn write_line(&mut self, bytes: &[u8]) -> bool {
+        self.extend_from_slice(bytes);
+        true
+    }
+}
+
+/// The logs with rows, each at a fixed index of [`TstatLogs`]'s slots.
+const SLOT_KINDS: [LogKind; SLOTS] = [
+    LogKind::TcpComplete,
+    LogKind::TcpNocomplete,
+    LogKind::UdpComplete,
+    LogKind::DnsComplete,
+    LogKind::HttpComplete,
+    LogKind::MmComplete,
+    LogKind::ChatComplete,
+    LogKind::ChatMessages,
+];
+pub const SLOTS: usize = 8;
+const TCP_COMPLETE: usize = 0;
+const TCP_NOCOMPLETE: usize = 1;
+const UDP_COMPLETE: usize = 2;
+const DNS_COMPLETE: usize = 3;
+const HTTP_COMPLETE: usize = 4;
+const MM_COMPLETE: usize = 5;
+const CHAT_COMPLETE: usize = 6;
+const CHAT_MESSAGES: usize = 7;
+
+/// The rows one worker formatted, per log slot, on their way to the files.
+#[derive(Default)]
+pub struct RowChunks {
+    pub bufs: [Vec<u8>; SLOTS],
+    pub rows: u64,
+}
+
+/// The row-writing logs of one output folder: files ([`TstatLogs::create`]) or, in a worker
+/// thread, row buffers ([`TstatLogs::buffers`]) that the files take in later.
+pub struct TstatLogs<W: RowTarget = LogFile> {
     dir: PathBuf,
-    tcp_complete: Option<LogFile>,
-    tcp_nocomplete: Option<LogFile>,
-    udp_complete: Option<LogFile>,
-    dns_complete: Option<LogFile>,
-    http_complete: Option<LogFile>,
-    mm_complete: Option<LogFile>,
-    chat_complete: Option<LogFile>,
-    chat_messages: Option<LogFile>,
+    /// Indexed by the position of the log in `SLOT_KINDS`; `None` when the log is off.
+    slots: [Option<W>; SLOTS],
     line: Line,
     /// tcplog level: which sets log_tcp_complete rows carry.
     level: u32,
     pub rows: u64,
 }
 
-impl TstatLogs {
+/// Whether this build computes rows for the log in `slot` and runtime.conf enables it.
+fn slot_enabled(runtime: &Runtime, slot: usize) -> bool {
+    let kind = SLOT_KINDS[slot];
+    IMPLEMENTED.contains(&kind) && runtime.log_enabled(kind)
+}
+
+fn slot_header(runtime: &Runtime, slot: usize) -> String {
+    let level = runtime.tcplog_level;
+    match slot {
+        TCP_COMPLETE => columns::header(Some(level), &columns::tcp_complete_groups(level)),
+        TCP_NOCOMPLETE => columns::header(Some(level), &[columns::TCP_CORE]),
+        UDP_COMPLETE => columns::header(None, &[columns::UDP]),
+        _ => header_only::header_text(SLOT_KINDS[slot], runtime).unwrap_or_default(),
+    }
+}
+
+impl TstatLogs<LogFile> {
     /// Create the enabled, implemented log files in `dir`, each with its header, stored as
     /// `compression` says.
     pub fn create(
@@ -61,69 +120,20 @@ impl TstatLogs {
         runtime: &Runtime,
         compression: Compression,
     ) -> io::Result<TstatLogs> {
-        let level = runtime.tcplog_level;
-        let open = |kind: LogKind, header: String| -> io::Result<Option<LogFile>> {
-            if !runtime.log_enabled(kind) {
-                return Ok(None);
-            }
-            let mut w = LogFile::create(dir, kind.file_name(), compression)?;
-            w.write_line(header.as_bytes());
-            Ok(Some(w))
-        };
         header_only::create(dir, runtime, compression)?;
+        let mut slots: [Option<LogFile>; SLOTS] = Default::default();
+        for (i, slot) in slots.iter_mut().enumerate() {
+            if slot_enabled(runtime, i) {
+                let mut w = LogFile::create(dir, SLOT_KINDS[i].file_name(), compression)?;
+                w.write_line(slot_header(runtime, i).as_bytes());
+                *slot = Some(w);
+            }
+        }
         Ok(TstatLogs {
             dir: dir.to_path_buf(),
-            tcp_complete: open(
-                LogKind::TcpComplete,
-                columns::header(Some(level), &columns::tcp_complete_groups(level)),
-            )?,
-            tcp_nocomplete: open(
-                LogKind::TcpNocomplete,
-                columns::header(Some(level), &[columns::TCP_CORE]),
-            )?,
-            udp_complete: open(LogKind::UdpComplete, columns::header(None, &[columns::UDP]))?,
-            dns_complete: if cfg!(feature = "dns-log") {
-                open(
-                    LogKind::DnsComplete,
-                    header_only::header_text(LogKind::DnsComplete, runtime).unwrap_or_default(),
-                )?
-            } else {
-                None
-            },
-            http_complete: if cfg!(feature = "http-log") {
-                open(
-                    LogKind::HttpComplete,
-                    header_only::header_text(LogKind::HttpComplete, runtime).unwrap_or_default(),
-                )?
-            } else {
-                None
-            },
-            mm_complete: if cfg!(feature = "dpi") {
-                open(
-                    LogKind::MmComplete,
-                    header_only::header_text(LogKind::MmComplete, runtime).unwrap_or_default(),
-                )?
-            } else {
-                None
-            },
-            chat_complete: if cfg!(feature = "dpi") {
-                open(
-                    LogKind::ChatComplete,
-                    header_only::header_text(LogKind::ChatComplete, runtime).unwrap_or_default(),
-                )?
-            } else {
-                None
-            },
-            chat_messages: if cfg!(feature = "dpi") {
-                open(
-                    LogKind::ChatMessages,
-                    header_only::header_text(LogKind::ChatMessages, runtime).unwrap_or_default(),
-                )?
-            } else {
-                None
-            },
+            slots,
             line: Line::with_capacity(1024),
-            level,
+            level: runtime.tcplog_level,
             rows: 0,
         })
     }
@@ -132,34 +142,21 @@ impl TstatLogs {
         &self.dir
     }
 
-    fn write_line(&mut self, which: fn(&mut TstatLogs) -> Option<&mut LogFile>) {
-        let buf = std::mem::take(&mut self.line.buf);
-        if let Some(w) = which(self) {
-            if w.write_line(&buf) {
-                self.rows += 1;
+    /// Append the rows a worker formatted, log by log.
+    pub fn append(&mut self, chunks: &RowChunks) {
+        for (slot, buf) in self.slots.iter_mut().zip(&chunks.bufs) {
+            if let (Some(w), false) = (slot.as_mut(), buf.is_empty()) {
+                w.write_line(buf);
             }
         }
-        self.line.buf = buf;
-    }
-
-    fn files(&mut self) -> [&mut Option<LogFile>; 8] {
-        [
-            &mut self.chat_complete,
-            &mut self.chat_messages,
-            &mut self.mm_complete,
-            &mut self.tcp_complete,
-            &mut self.tcp_nocomplete,
-            &mut self.udp_complete,
-            &mut self.dns_complete,
-            &mut self.http_complete,
-        ]
+        self.rows += chunks.rows;
     }
 
     /// Push every file's buffered rows to disk; the first error met while writing is
     /// returned (a gzip file stays open until [`TstatLogs::finish`]).
     pub fn flush(&mut self) -> io::Result<()> {
         let mut first = Ok(());
-        for w in self.files().into_iter().flatten() {
+        for w in self.slots.iter_mut().flatten() {
             if let Err(e) = w.flush() {
                 if first.is_ok() {
                     first = Err(e);
@@ -170,10 +167,11 @@ impl TstatLogs {
     }
 
     /// Complete and close every file (gzip trailers, last zstd frames). Every file is
-    /// finished even after an error; the first error is returned.
+    /// finished even after an error; the first error is returned. (A `TstatLogs` dropped
+    /// without it still completes each file: [`LogFile`]'s own `Drop` does.)
     pub fn finish(mut self) -> io::Result<()> {
         let mut first = Ok(());
-        for slot in self.files() {
+        for slot in self.slots.iter_mut() {
             if let Some(w) = slot.take() {
                 if let Err(e) = w.finish() {
                     if first.is_ok() {
@@ -186,16 +184,65 @@ impl TstatLogs {
     }
 }
 
-/// Dropped without `finish` (an early return, or a panic unwinding in a build that unwinds):
-/// each [`LogFile`] completes itself in its own `Drop`, so the rows written so far reach
-/// the disk.
-impl Drop for TstatLogs {
-    fn drop(&mut self) {
-        let _ = self.flush();
+impl TstatLogs<Vec<u8>> {
+    /// Row buffers for the logs `runtime` enables (no header: the files have it).
+    pub fn buffers(runtime: &Runtime) -> TstatLogs<Vec<u8>> {
+        let mut slots: [Option<Vec<u8>>; SLOTS] = Default::default();
+        for (i, slot) in slots.iter_mut().enumerate() {
+            if slot_enabled(runtime, i) {
+                *slot = Some(Vec::with_capacity(64 * 1024));
+            }
+        }
+        TstatLogs {
+            dir: PathBuf::new(),
+            slots,
+            line: Line::with_capacity(1024),
+            level: runtime.tcplog_level,
+            rows: 0,
+        }
+    }
+
+    /// Hand the rows gathered so far to `chunks` (whose old buffers, emptied, are kept for
+    /// the next rows: nothing is allocated once both are warm).
+    pub fn move_rows_into(&mut self, chunks: &mut RowChunks) {
+        for (slot, buf) in self.slots.iter_mut().zip(chunks.bufs.iter_mut()) {
+            buf.clear();
+            if let Some(mine) = slot.as_mut() {
+                std::mem::swap(mine, buf);
+            }
+        }
+        chunks.rows = std::mem::take(&mut self.rows);
     }
 }
 
-impl RecordSink for TstatLogs {
+impl<W: RowTarget> TstatLogs<W> {
+    fn write_line(&mut self, slot: usize) {
+        if let Some(w) = self.slots[slot].as_mut() {
+            if w.write_line(&self.line.buf) {
+                self.rows += 1;
+            }
+        }
+    }
+
+    /// Write every row `fill` makes into `slot`'s log (a message or flow with several rows).
+    fn write_rows(&mut self, slot: usize, fill: impl FnOnce(&mut Line, &mut dyn FnMut(&Line))) {
+        let Some(w) = self.slots[slot].as_mut() else {
+            return;
+        };
+        let rows = &mut self.rows;
+        fill(&mut self.line, &mut |line: &Line| {
+            if w.write_line(&line.buf) {
+                *rows += 1;
+            }
+        });
+    }
+
+    fn enabled(&self, slot: usize) -> bool {
+        self.slots[slot].is_some()
+    }
+}
+
+impl<W: RowTarget> RecordSink for TstatLogs<W> {
     fn tcp(&mut self, flow: &TcpFlow, complete: bool) {
         self.tcp_named(flow, complete, &TcpNames::default());
     }
@@ -205,12 +252,12 @@ impl RecordSink for TstatLogs {
     }
 
     fn tcp_named(&mut self, flow: &TcpFlow, complete: bool, names: &TcpNames<'_>) {
-        let target = if complete {
-            &self.tcp_complete
+        let slot = if complete {
+            TCP_COMPLETE
         } else {
-            &self.tcp_nocomplete
+            TCP_NOCOMPLETE
         };
-        if target.is_none() {
+        if !self.enabled(slot) {
             return;
         }
         self.line.clear();
@@ -220,80 +267,49 @@ impl RecordSink for TstatLogs {
             tcp_sets(&mut self.line, flow, self.level, names);
         }
         self.line.end();
-        if complete {
-            self.write_line(|s| s.tcp_complete.as_mut());
-        } else {
-            self.write_line(|s| s.tcp_nocomplete.as_mut());
-        }
+        self.write_line(slot);
     }
 
     fn udp_named(&mut self, flow: &UdpFlow, names: &UdpNames<'_>) {
-        if self.udp_complete.is_none() {
+        if !self.enabled(UDP_COMPLETE) {
             return;
         }
         self.line.clear();
         udp_row(&mut self.line, flow, names);
         self.line.end();
-        self.write_line(|s| s.udp_complete.as_mut());
+        self.write_line(UDP_COMPLETE);
     }
 
     fn dns(&mut self, packet: &DnsPacket<'_>) {
-        let Some(w) = self.dns_complete.as_mut() else {
-            return;
-        };
-        let rows = &mut self.rows;
-        dnslog::rows(&mut self.line, packet, |line| {
-            if w.write_line(&line.buf) {
-                *rows += 1;
-            }
+        self.write_rows(DNS_COMPLETE, |line, out| {
+            dnslog::rows(line, packet, |l| out(l))
         });
     }
 
     fn http(&mut self, packet: &HttpPacket<'_>) {
-        self.http_row(packet);
+        if self.enabled(HTTP_COMPLETE) {
+            httplog::row(&mut self.line.buf, packet);
+            self.write_line(HTTP_COMPLETE);
+        }
     }
 
     fn chat(&mut self, flow: &TcpFlow, chat: &ChatRecord) {
-        self.chat_row(flow, chat);
+        if self.enabled(CHAT_COMPLETE) && chatlog::complete_row(&mut self.line, flow, chat) {
+            self.write_line(CHAT_COMPLETE);
+        }
     }
 
     fn chat_message(&mut self, message: &ChatMessage) {
-        self.chat_message_row(message);
+        if self.enabled(CHAT_MESSAGES) {
+            chatlog::message_row(&mut self.line, message);
+            self.write_line(CHAT_MESSAGES);
+        }
     }
 
     fn mm(&mut self, flow: &UdpFlow, streams: &Streams<'_>) {
-        let Some(w) = self.mm_complete.as_mut() else {
-            return;
-        };
-        let rows = &mut self.rows;
-        mmlog::rows(&mut self.line, flow, streams, |line| {
-            if w.write_line(&line.buf) {
-                *rows += 1;
-            }
+        self.write_rows(MM_COMPLETE, |line, out| {
+            mmlog::rows(line, flow, streams, |l| out(l))
         });
-    }
-}
-
-impl TstatLogs {
-    fn chat_row(&mut self, flow: &TcpFlow, chat: &ChatRecord) {
-        if self.chat_complete.is_some() && chatlog::complete_row(&mut self.line, flow, chat) {
-            self.write_line(|s| s.chat_complete.as_mut());
-        }
-    }
-
-    fn chat_message_row(&mut self, message: &ChatMessage) {
-        if self.chat_messages.is_some() {
-            chatlog::message_row(&mut self.line, message);
-            self.write_line(|s| s.chat_messages.as_mut());
-        }
-    }
-
-    fn http_row(&mut self, packet: &HttpPacket<'_>) {
-        if self.http_complete.is_none() {
-            return;
-        }
-        httplog::row(&mut self.line.buf, packet);
-        self.write_line(|s| s.http_complete.as_mut());
     }
 }
 

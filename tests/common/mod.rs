@@ -74,3 +74,38 @@ pub fn assert_closed_marker(dir: &Path) {
         .collect();
     assert_eq!(marker, expected, "marker of {}", dir.display());
 }
+
+/// The reference corpus `TSTAT_REFERENCE` names; `None` when unset. Set but not holding the
+/// corpus, the test fails (CI sets it).
+pub fn reference() -> Option<PathBuf> {
+    let dir = PathBuf::from(std::env::var_os("TSTAT_REFERENCE")?);
+    assert!(
+        dir.join("MANIFEST.tsv").is_file() && dir.join("tstat-3.2.1").is_dir(),
+        "TSTAT_REFERENCE={} does not hold the reference corpus (MANIFEST.tsv, tstat-3.2.1/)",
+        dir.display()
+    );
+    Some(dir.canonicalize().unwrap())
+}
+
+/// The corpus traces, as MANIFEST.tsv lists them (`<source>/<file>`).
+pub fn corpus_traces(reference: &Path) -> Vec<String> {
+    let manifest = std::fs::read_to_string(reference.join("MANIFEST.tsv")).unwrap();
+    manifest
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split('\t').next())
+        .map(str::to_string)
+        .collect()
+}
+
+/// A compressed trace needs its input feature (builds without default features lack them).
+pub fn decompressor_built_in(trace: &str) -> bool {
+    let needs = [
+        (".gz", cfg!(feature = "gzip")),
+        (".zst", cfg!(feature = "zstd")),
+        (".xz", cfg!(feature = "xz")),
+    ];
+    needs
+        .iter()
+        .all(|(ext, built)| !trace.ends_with(ext) || *built)
+}

@@ -417,6 +417,36 @@ impl TcpTracker {
         Step::Done
     }
 
+    /// Worker threads: when this segment's connection is idle past its timeout and another
+    /// engine has opened a flow since late enough to close it (`opened_after(deadline)`), it
+    /// is closed here, before the segment is looked at, as a lone engine would have closed
+    /// it then.
+    pub fn close_if_expired_elsewhere(
+        &mut self,
+        ts: Timestamp,
+        ip: &IpPacket<'_>,
+        opened_after: &dyn Fn(Timestamp) -> bool,
+        emit: &mut dyn FnMut(&TcpFlow, bool, Records<'_>),
+    ) {
+        let Some(key) = FlowKey::of_packet(ip) else {
+            return;
+        };
+        let Some(slot) = self.table.find(&key, key.hash64()) else {
+            return;
+        };
+        let flow = self.table.get(slot);
+        let timeout = if self.table.queue_of(slot) == SINGLETON {
+            self.cfg.singleton_ns
+        } else {
+            self.cfg.idle_ns
+        };
+        let deadline = Timestamp(flow.last.0.saturating_add(timeout));
+        if ts.0.saturating_sub(flow.last.0) > timeout && opened_after(deadline) {
+            emit(flow, flow.handshake_seen(), flow.classes.records(&self.tls));
+            self.close(slot);
+        }
+    }
+
     /// Close every connection idle past its timeout at `now`.
     pub fn expire(&mut self, now: Timestamp, emit: &mut dyn FnMut(&TcpFlow, bool, Records<'_>)) {
         for (queue, timeout) in [

@@ -1,0 +1,446 @@
+//! Several engines on several cores (`--workers N`).
+//!
+//! ```text
+//!            ┌─▶ worker 0: Engine ─▶ rows ─┐
+//! reader ────┼─▶ worker 1: Engine ─▶ rows ─┼──▶ writer (the reader's thread): log files
+//! (decode,   └─▶ worker N-1 ...          ──┘     epoch by epoch, worker by worker
+//!  flow hash)
+//! ```
+//!
+//! The reader (the caller's thread) decodes each frame only to find its flows and appends it
+//! to the batch of the worker that owns each flow: the one picked by the symmetric 5-tuple
+//! hash that both directions of a flow share. Each worker owns an [`Engine`] (its own flow
+//! tables, segment and DPI pools, DN-Hunter cache) and formats its rows into buffers; the
+//! reader's thread writes them out. Batches are recycled, so nothing is allocated per packet
+//! or per batch once the pipeline is warm.
+//!
+//! **Row order.** The reader cuts the input into epochs: an epoch ends when a worker's batch
+//! is full, and also before every control event (a new output folder, a runtime.conf change,
+//! the end). Every worker gets one batch per epoch, even an empty one. Rows are written epoch
+//! after epoch and, within an epoch, worker 0's rows, then worker 1's, and so on; each worker's
+//! in the order its engine produced them. Epoch boundaries depend only on the input, so a
+//! given input and worker count always give the same files.
+//!
+//! **What is shared.** Flows are independent except through DN-Hunter: a DNS response names
+//! the flows its client opens afterwards, whichever worker owns them. So every UDP packet
+//! with port 53 on either side also goes, marked as a replica, to every other worker, whose
+//! engine follows that DNS flow in a table of its own and learns the response in the same
+//! place of the packet sequence as a single engine would.
+//!
+//! docs/differences.md says where N workers and one differ (idle-flow expiry is per worker).
+
+mod batch;
+
+use std::collections::VecDeque;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use crate::config::runtime::Runtime;
+use crate::decode::{self, proto, IpPacket};
+use crate::engine::figures::Figures;
+use crate::engine::flow::{Endpoint, FlowKey};
+use crate::engine::peers::Peers;
+use crate::engine::{Counters, Engine};
+use crate::sink::logs::TstatLogs;
+use crate::time::Timestamp;
+
+use self::batch::{Batch, Control};
+
+/// The most workers `--workers` takes.
+pub const MAX_WORKERS: usize = 64;
+
+/// Batches each worker can have in flight: one being filled, one queued, one being
+/// processed, one waiting for its epoch to be written.
+const BATCHES_PER_WORKER: usize = 4;
+
+/// Per-worker table capacity for a configured `total`: an even share plus an eighth, so
+/// that an uneven spread of flows over workers does not refuse flows early. The whole is
+/// at most 1.125 times the configured capacity.
+pub fn worker_share(total: u64, workers: usize) -> u64 {
+    let even = total.div_ceil(workers.max(1) as u64);
+    even + even.div_ceil(8)
+}
+
+/// What the pipeline needs to know about the run besides the engines.
+pub struct PipelineConfig {
+    pub workers: usize,
+    /// Send port-53 UDP packets to every worker (DN-Hunter is on and UDP is traced).
+    pub replicate_dns: bool,
+    pub runtime: Runtime,
+}
+
+struct Worker {
+    to: SyncSender<Batch>,
+    handle: Option<JoinHandle<()>>,
+    /// Batches ready to be filled.
+    free: Vec<Batch>,
+    /// Batches back from the worker whose epoch is not written yet, oldest first.
+    returned: VecDeque<Batch>,
+    /// The worker's counters as of its last returned batch.
+    figures: Figures,
+}
+
+/// The reader side of the pipeline; see the module documentation.
+pub struct Pipeline {
+    workers: Vec<Worker>,
+    done: Receiver<Batch>,
+    /// The batch being filled for each worker.
+    filling: Vec<Batch>,
+    /// Fresh batches taken for the next epoch while a cut gathers them.
+    spare: Vec<Option<Batch>>,
+    /// Epochs sent so far, and epochs written.
+    sent: u64,
+    written: u64,
+    replicate_dns: bool,
+    /// Frames, zero-time frames and undecodable frames: counted here, not by the workers.
+    reader: Counters,
+    first_packet: Option<Timestamp>,
+    now: Timestamp,
+    /// A worker stopped without being asked to (it panicked): the analysis cannot go on.
+    broken: bool,
+}
+
+impl Pipeline {
+    /// Start `cfg.workers` threads, each with the engine `engine_for(i)` returns.
+    pub fn start(cfg: PipelineConfig, engine_for: impl Fn(usize) -> Engine) -> Pipeline {
+        let n = cfg.workers.clamp(1, MAX_WORKERS);
+        let (done_tx, done) = mpsc::sync_channel(n * BATCHES_PER_WORKER);
+        let mut workers = Vec::with_capacity(n);
+        let mut filling = Vec::with_capacity(n);
+        let peers = Peers::new(n);
+        for i in 0..n {
+            let (to, from_reader) = mpsc::sync_channel(BATCHES_PER_WORKER);
+            let mut engine = engine_for(i);
+            engine.join_peers(peers.view(i));
+            let sink = TstatLogs::buffers(&cfg.runtime);
+            let back = done_tx.clone();
+            let handle = std::thread::Builder::new()
+                .name(format!("tstat-worker-{i}"))
+                .spawn(move || batch::work(engine, sink, from_reader, back))
+                .expect("cannot start a worker thread");
+            let mut free: Vec<Batch> = (0..BATCHES_PER_WORKER).map(|_| Batch::new(i)).collect();
+            filling.push(free.pop().expect("BATCHES_PER_WORKER > 0"));
+            workers.push(Worker {
+                to,
+                handle: Some(handle),
+                free,
+                returned: VecDeque::with_capacity(BATCHES_PER_WORKER),
+                figures: Figures::default(),
+            });
+        }
+        Pipeline {
+            workers,
+            done,
+            spare: (0..n).map(|_| None).collect(),
+            filling,
+            sent: 0,
+            written: 0,
+            replicate_dns: cfg.replicate_dns,
+            reader: Counters::default(),
+            first_packet: None,
+            now: Timestamp::ZERO,
+            broken: false,
+        }
+    }
+
+    pub fn workers(&self) -> usize {
+        self.workers.len()
+    }
+
+    pub fn first_packet_time(&self) -> Option<Timestamp> {
+        self.first_packet
+    }
+
+    /// Time of the latest packet handed to a worker.
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
+    /// A worker died: nothing more can be analysed.
+    pub fn broken(&self) -> bool {
+        self.broken
+    }
+
+    /// The run's counters: the reader's and every worker's as of its last batch.
+    pub fn figures(&self) -> Figures {
+        let mut f = Figures {
+            engine: self.reader,
+            ..Figures::default()
+        };
+        for w in &self.workers {
+            f.add(&w.figures);
+        }
+        f
+    }
+
+    /// Hand one captured frame to the workers owning its flows. Rows finished meanwhile are
+    /// written to `logs`.
+    pub fn frame(
+        &mut self,
+        ts: Timestamp,
+        link_type: u32,
+        data: &[u8],
+        logs: Option<&mut TstatLogs>,
+    ) {
+        if self.broken {
+            return;
+        }
+        self.reader.frames += 1;
+        let seq = self.reader.frames;
+        // As a lone engine does: leading frames stamped at the epoch are capture garbage.
+        if self.first_packet.is_none() && ts == Timestamp::ZERO {
+            self.reader.zero_time_frames += 1;
+            return;
+        }
+        let layers = match decode::decode_frame(link_type, data) {
+            Ok(layers) => layers,
+            Err(reason) => {
+                self.reader.skipped[reason as usize] += 1;
+                return;
+            }
+        };
+        let mut targets = Targets::default();
+        for (i, ip) in layers.iter().enumerate() {
+            if !matches!(ip.protocol, proto::TCP | proto::UDP) {
+                continue;
+            }
+            let owner = owner_of(ip, self.workers.len());
+            targets.own[owner] |= 1 << i;
+            targets.any = true;
+            if self.replicate_dns && is_dns(ip) {
+                targets.replicas |= 1 << i;
+            }
+        }
+        if !targets.any {
+            return;
+        }
+        self.first_packet.get_or_insert(ts);
+        self.now = self.now.max(ts);
+        self.dispatch(seq, ts, link_type, data, &targets, logs);
+    }
+
+    fn dispatch(
+        &mut self,
+        seq: u64,
+        ts: Timestamp,
+        link_type: u32,
+        data: &[u8],
+        t: &Targets,
+        logs: Option<&mut TstatLogs>,
+    ) {
+        let n = self.workers.len();
+        let wanted = |w: usize| t.own[w] != 0 || t.replicas != 0;
+        let fits = |p: &Pipeline| (0..n).all(|w| !wanted(w) || p.filling[w].fits(data.len()));
+        if !fits(self) {
+            self.cut(Control::None, seq, logs);
+        }
+        for w in (0..n).filter(|&w| wanted(w)) {
+            // A worker's own layers are never replicas to it.
+            let replica = t.replicas & !t.own[w];
+            self.filling[w].push(seq, ts, link_type, data, t.own[w], replica);
+        }
+    }
+
+    /// End the current epoch before frame `end_seq`: every worker gets its batch (`control`
+    /// applied after its frames), and rows of finished epochs are written.
+    fn cut(&mut self, control: Control, end_seq: u64, mut logs: Option<&mut TstatLogs>) {
+        // Fresh batches first, so that all workers get this epoch at the same moment: a
+        // worker asking its peers (engine::peers) waits for them to reach its frame.
+        let n = self.workers.len();
+        for w in 0..n {
+            let fresh = self.free_batch(w, logs.as_deref_mut());
+            self.spare[w] = Some(fresh);
+        }
+        for w in 0..n {
+            let Some(fresh) = self.spare[w].take() else {
+                continue;
+            };
+            let mut batch = std::mem::replace(&mut self.filling[w], fresh);
+            batch.epoch = self.sent;
+            batch.end_seq = end_seq;
+            batch.control = control.clone();
+            // The channel holds every batch the worker can have: send never waits. It fails
+            // only when the worker is gone, which `receive` notices.
+            let _ = self.workers[w].to.send(batch);
+        }
+        self.sent += 1;
+        while let Ok(batch) = self.done.try_recv() {
+            self.take_back(batch, logs.as_deref_mut());
+        }
+    }
+
+    /// A batch for worker `w` to fill, waiting for one to come back if all are out.
+    fn free_batch(&mut self, w: usize, mut logs: Option<&mut TstatLogs>) -> Batch {
+        loop {
+            if let Some(b) = self.workers[w].free.pop() {
+                return b;
+            }
+            if !self.receive(logs.as_deref_mut()) {
+                // A dead worker: an unsent batch keeps the reader going until it stops.
+                return Batch::new(w);
+            }
+        }
+    }
+
+    /// Wait for one batch to come back. False when a worker died.
+    fn receive(&mut self, logs: Option<&mut TstatLogs>) -> bool {
+        loop {
+            match self.done.recv_timeout(Duration::from_millis(200)) {
+                Ok(batch) => {
+                    self.take_back(batch, logs);
+                    return true;
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    if self.any_worker_stopped() {
+                        self.fail();
+                        return false;
+                    }
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    self.fail();
+                    return false;
+                }
+            }
+        }
+    }
+
+    fn any_worker_stopped(&self) -> bool {
+        self.workers
+            .iter()
+            .any(|w| w.handle.as_ref().is_none_or(|h| h.is_finished()))
+    }
+
+    fn fail(&mut self) {
+        if !self.broken {
+            eprintln!("tstat: a worker thread stopped unexpectedly; the analysis cannot go on");
+        }
+        self.broken = true;
+    }
+
+    /// A processed batch: keep its figures, queue it, and write every epoch now complete.
+    fn take_back(&mut self, batch: Batch, mut logs: Option<&mut TstatLogs>) {
+        let w = batch.worker;
+        self.workers[w].figures = batch.figures;
+        self.workers[w].returned.push_back(batch);
+        while self
+            .workers
+            .iter()
+            .all(|w| w.returned.front().is_some_and(|b| b.epoch == self.written))
+        {
+            for w in self.workers.iter_mut() {
+                let Some(mut b) = w.returned.pop_front() else {
+                    continue;
+                };
+                if let Some(l) = logs.as_deref_mut() {
+                    l.append(&b.rows);
+                }
+                b.clear();
+                w.free.push(b);
+            }
+            self.written += 1;
+        }
+    }
+
+    /// End the epoch with `control` and wait until every row before this point is written.
+    fn sync_with(&mut self, control: Control, mut logs: Option<&mut TstatLogs>) {
+        self.cut(control, self.reader.frames + 1, logs.as_deref_mut());
+        while self.written < self.sent && !self.broken {
+            self.receive(logs.as_deref_mut());
+        }
+    }
+
+    /// Write every row produced so far (before a new output folder opens).
+    pub fn sync(&mut self, logs: Option<&mut TstatLogs>) {
+        self.sync_with(Control::None, logs);
+    }
+
+    /// Live capture on a quiet link: every worker closes flows idle at `wall_now`.
+    pub fn quiet(&mut self, wall_now: Timestamp, logs: Option<&mut TstatLogs>) {
+        if self.first_packet.is_some() && wall_now > self.now {
+            self.sync_with(Control::Quiet(wall_now), logs);
+        }
+    }
+
+    /// runtime.conf changed: the workers log what `runtime` enables from the next packet on.
+    pub fn set_logs(&mut self, runtime: &Runtime, logs: Option<&mut TstatLogs>) {
+        self.sync_with(Control::Logs(Box::new(runtime.clone())), logs);
+    }
+
+    /// End of input: every worker closes its flows at the time of the last packet; their rows
+    /// are written and the threads joined. Returns the run's figures.
+    pub fn finish(&mut self, logs: Option<&mut TstatLogs>) -> Figures {
+        self.sync_with(Control::Finish(self.now), logs);
+        for w in self.workers.iter_mut() {
+            if let Some(h) = w.handle.take() {
+                let _ = h.join();
+            }
+        }
+        self.figures()
+    }
+}
+
+impl Drop for Pipeline {
+    /// Workers stop when their channel closes; wait for them so none outlives the run.
+    fn drop(&mut self) {
+        let handles: Vec<_> = self
+            .workers
+            .iter_mut()
+            .filter_map(|w| w.handle.take())
+            .collect();
+        self.workers.clear();
+        for h in handles {
+            let _ = h.join();
+        }
+    }
+}
+
+/// Which IP layers of a frame go to which worker.
+struct Targets {
+    /// Bit i: layer i is this worker's.
+    own: [u8; MAX_WORKERS],
+    /// Bit i: layer i is a DNS packet every other worker follows too.
+    replicas: u8,
+    /// Some layer is TCP or UDP.
+    any: bool,
+}
+
+impl Default for Targets {
+    fn default() -> Targets {
+        Targets {
+            own: [0; MAX_WORKERS],
+            replicas: 0,
+            any: false,
+        }
+    }
+}
+
+/// The worker that owns the flow of a TCP or UDP packet: the same for both directions.
+/// Later fragments carry no ports and go by their addresses alone.
+fn owner_of(ip: &IpPacket<'_>, workers: usize) -> usize {
+    let key = FlowKey::of_packet(ip).unwrap_or_else(|| {
+        let end = |addr| Endpoint { addr, port: 0 };
+        FlowKey::new(end(ip.src), end(ip.dst))
+    });
+    // The high half picks the worker: flow tables index with the low bits, which stay
+    // evenly spread within each worker.
+    (((key.hash64() >> 32) * workers as u64) >> 32) as usize
+}
+
+/// A UDP packet DN-Hunter may learn from (it reads responses on port 53).
+fn is_dns(ip: &IpPacket<'_>) -> bool {
+    ip.protocol == proto::UDP
+        && FlowKey::of_packet(ip).is_some_and(|k| k.ports().0 == 53 || k.ports().1 == 53)
+}
+
+/// How many workers to run when `--workers` is not given: one on small machines (up to
+/// 4 cores, where the reader and one worker already take 2), else one per core left after
+/// the reader, at most 8.
+pub fn default_workers() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if cores <= 4 {
+        1
+    } else {
+        (cores - 1).min(8)
+    }
+}
