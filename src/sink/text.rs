@@ -3,6 +3,79 @@
 use std::io::Write;
 use std::net::IpAddr;
 
+/// The decimal digits of `v`.
+fn push_decimal(buf: &mut Vec<u8>, mut v: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    buf.extend_from_slice(&digits[i..]);
+}
+
+/// `%.6f` of `v` in integer arithmetic on its exact binary value, rounding ties to even as
+/// printf does; `core::fmt`'s exact float formatting took a tenth of a run with every log on.
+/// False (nothing written) for what it leaves to `core::fmt`: NaN, infinities and
+/// magnitudes of 2^64 and more.
+fn push_fixed6(buf: &mut Vec<u8>, v: f64) -> bool {
+    const SCALE: u128 = 1_000_000;
+    if !v.is_finite() {
+        return false;
+    }
+    let bits = v.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i32;
+    let fraction = bits & ((1 << 52) - 1);
+    // v = ±mantissa × 2^exponent, exactly.
+    let (mantissa, exponent) = if biased == 0 {
+        (fraction, -1074)
+    } else {
+        (fraction | 1 << 52, biased - 1075)
+    };
+    let (whole, millionths) = if exponent >= 0 {
+        if exponent > 11 {
+            return false;
+        }
+        (mantissa << exponent, 0)
+    } else if exponent < -100 {
+        // Below 2^-47: rounds to zero.
+        (0, 0)
+    } else {
+        let shift = (-exponent) as u32;
+        let whole = if shift >= 64 { 0 } else { mantissa >> shift };
+        let below = (mantissa as u128) & ((1u128 << shift) - 1);
+        let scaled = below * SCALE;
+        let mut q = (scaled >> shift) as u64;
+        let rest = scaled & ((1u128 << shift) - 1);
+        let half = 1u128 << (shift - 1);
+        if rest > half || (rest == half && q & 1 == 1) {
+            q += 1;
+        }
+        if q == SCALE as u64 {
+            (whole + 1, 0)
+        } else {
+            (whole, q)
+        }
+    };
+    if bits >> 63 == 1 {
+        buf.push(b'-');
+    }
+    push_decimal(buf, whole);
+    buf.push(b'.');
+    let mut digits = [b'0'; 6];
+    let mut m = millionths;
+    for d in digits.iter_mut().rev() {
+        *d = b'0' + (m % 10) as u8;
+        m /= 10;
+    }
+    buf.extend_from_slice(&digits);
+    true
+}
+
 /// A line under construction; cleared and reused for every record.
 #[derive(Default)]
 pub struct Line {
@@ -33,18 +106,7 @@ impl Line {
     /// An unsigned integer (`%u`, `%lu`, `%llu`).
     pub fn uint(&mut self, v: u64) {
         self.sep();
-        let mut digits = [0u8; 20];
-        let mut i = digits.len();
-        let mut v = v;
-        loop {
-            i -= 1;
-            digits[i] = b'0' + (v % 10) as u8;
-            v /= 10;
-            if v == 0 {
-                break;
-            }
-        }
-        self.buf.extend_from_slice(&digits[i..]);
+        push_decimal(&mut self.buf, v);
     }
 
     pub fn int(&mut self, v: i64) {
@@ -63,7 +125,9 @@ impl Line {
     /// `%f`: six decimals, rounded as printf rounds.
     pub fn float6(&mut self, v: f64) {
         self.sep();
-        let _ = write!(self.buf, "{v:.6}");
+        if !push_fixed6(&mut self.buf, v) {
+            let _ = write!(self.buf, "{v:.6}");
+        }
     }
 
     /// `%g`: six significant digits, trailing zeros dropped, exponent form below 1e-4 and from
@@ -176,6 +240,52 @@ mod tests {
             String::from_utf8(l.buf).unwrap(),
             "0 18446744073709551615 1581113120474.299072 0.000000 1095.378000 fe80::4e5e:cff:fe9a:ec54 -3\n"
         );
+    }
+
+    #[test]
+    fn fixed6_rounds_the_exact_binary_value_ties_to_even() {
+        // Expected strings are what printf("%.6f") prints (checked with Python's % operator).
+        // Ties: k/128 has exactly 7 decimals ending in 5; printf rounds them to even.
+        let cases: &[(f64, &str)] = &[
+            (0.0078125, "0.007812"),
+            (0.0234375, "0.023438"),
+            (2.5e-7, "0.000000"),
+            (1.5e-6, "0.000002"),
+            (-0.0, "-0.000000"),
+            (-1e-9, "-0.000000"),
+            (0.9999995, "1.000000"),
+            (0.9999994, "0.999999"),
+            (0.99999951, "1.000000"),
+            (1_581_113_120_474.299, "1581113120474.299072"),
+            (9.007_199_254_740_993e15, "9007199254740992.000000"),
+            (1.8e19, "18000000000000000000.000000"),
+        ];
+        for &(v, want) in cases {
+            let mut b = Vec::new();
+            let written = push_fixed6(&mut b, v);
+            assert!(written, "{v} left to core::fmt");
+            assert_eq!(String::from_utf8(b).unwrap(), want, "{v:e}");
+        }
+        let mut b = Vec::new();
+        assert!(!push_fixed6(&mut b, f64::NAN) && !push_fixed6(&mut b, 2e19) && b.is_empty());
+    }
+
+    #[test]
+    fn fixed6_agrees_with_core_fmt_over_magnitudes() {
+        // core::fmt's exact mode is the independent reference (what float6 printed before).
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let magnitude = 10f64.powi((x % 40) as i32 - 20);
+            let v = (x >> 11) as f64 / (1u64 << 53) as f64 * magnitude;
+            let v = if x & 1 == 1 { -v } else { v };
+            let mut b = Vec::new();
+            if push_fixed6(&mut b, v) {
+                assert_eq!(String::from_utf8(b).unwrap(), format!("{v:.6}"), "{v:e}");
+            }
+        }
     }
 
     #[test]

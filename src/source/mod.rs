@@ -58,15 +58,49 @@ pub const MAX_FRAME_LEN: usize = 256 * 1024;
 pub(crate) struct Input {
     reader: Box<dyn BufRead + Send>,
     offset: u64,
+    /// Bytes handed out in place by [`Input::lend`], consumed at the next read.
+    lent: usize,
 }
 
 impl Input {
     pub(crate) fn new(reader: Box<dyn BufRead + Send>) -> Input {
-        Input { reader, offset: 0 }
+        Input {
+            reader,
+            offset: 0,
+            lent: 0,
+        }
     }
 
     pub(crate) fn offset(&self) -> u64 {
-        self.offset
+        self.offset + self.lent as u64
+    }
+
+    /// Consume the bytes the last [`Input::lend`] handed out.
+    fn release(&mut self) {
+        if self.lent > 0 {
+            self.reader.consume(self.lent);
+            self.offset += self.lent as u64;
+            self.lent = 0;
+        }
+    }
+
+    /// The next `n` bytes in place, without copying, when the read buffer holds them
+    /// already (`None` otherwise: a record across the buffer's end is read with
+    /// [`Input::read_exact_or_eof`]). They stay valid until the next call on this input.
+    pub(crate) fn lend(&mut self, n: usize) -> Option<&[u8]> {
+        self.release();
+        let available = self.reader.fill_buf().ok()?.len();
+        if available < n {
+            return None;
+        }
+        self.lent = n;
+        self.reader.fill_buf().ok().map(|b| &b[..n])
+    }
+
+    /// The bytes buffered past the current position (reading more when none are).
+    pub(crate) fn peek(&mut self) -> &[u8] {
+        self.release();
+        self.reader.fill_buf().unwrap_or(&[])
     }
 
     /// Fill `buf` completely. Returns `Ok(false)` on a clean EOF before the first byte, and an
@@ -76,6 +110,7 @@ impl Input {
         buf: &mut [u8],
         what: &str,
     ) -> Result<bool, SourceError> {
+        self.release();
         let start = self.offset;
         let mut got = 0;
         while got < buf.len() {
@@ -108,6 +143,7 @@ impl Input {
     }
 
     pub(crate) fn skip(&mut self, mut n: u64, what: &str) -> Result<(), SourceError> {
+        self.release();
         let start = self.offset;
         while n > 0 {
             let avail = match self.reader.fill_buf() {

@@ -46,6 +46,16 @@ impl PcapReader {
     }
 }
 
+impl PcapReader {
+    fn timestamp(&self, secs: u32, frac: u32) -> Timestamp {
+        if self.nanos {
+            Timestamp::from_secs_nanos(secs as i64, frac as i64)
+        } else {
+            Timestamp::from_secs_micros(secs as i64, frac as i64)
+        }
+    }
+}
+
 fn field_u32(b: &[u8], big_endian: bool) -> u32 {
     let a = [b[0], b[1], b[2], b[3]];
     if big_endian {
@@ -57,15 +67,33 @@ fn field_u32(b: &[u8], big_endian: bool) -> u32 {
 
 impl FrameSource for PcapReader {
     fn next_frame(&mut self) -> Result<Option<Frame<'_>>, SourceError> {
-        let mut rec = [0u8; 16];
+        let be = self.big_endian;
         let at = self.input.offset();
+        // Most records lie whole in the read buffer: handed out in place, not copied.
+        let peeked = self.input.peek();
+        if let Some(rec) = peeked.get(..16) {
+            let caplen = field_u32(&rec[8..12], be) as usize;
+            if caplen <= MAX_FRAME_LEN && peeked.len() >= 16 + caplen {
+                let (secs, frac) = (field_u32(&rec[0..4], be), field_u32(&rec[4..8], be));
+                let wire_len = field_u32(&rec[12..16], be);
+                let ts = self.timestamp(secs, frac);
+                let link_type = self.link_type;
+                let record = self.input.lend(16 + caplen).unwrap_or(&[]);
+                return Ok(Some(Frame {
+                    ts,
+                    link_type,
+                    wire_len,
+                    data: record.get(16..).unwrap_or(&[]),
+                }));
+            }
+        }
+        let mut rec = [0u8; 16];
         if !self
             .input
             .read_exact_or_eof(&mut rec, "pcap record header")?
         {
             return Ok(None);
         }
-        let be = self.big_endian;
         let secs = field_u32(&rec[0..4], be);
         let frac = field_u32(&rec[4..8], be);
         let caplen = field_u32(&rec[8..12], be) as usize;
@@ -86,13 +114,8 @@ impl FrameSource for PcapReader {
                 reason: "truncated pcap record: data missing at end of file".into(),
             });
         }
-        let ts = if self.nanos {
-            Timestamp::from_secs_nanos(secs as i64, frac as i64)
-        } else {
-            Timestamp::from_secs_micros(secs as i64, frac as i64)
-        };
         Ok(Some(Frame {
-            ts,
+            ts: self.timestamp(secs, frac),
             link_type: self.link_type,
             wire_len,
             data: &self.buf[..caplen],
