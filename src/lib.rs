@@ -17,6 +17,7 @@ pub mod dpi;
 pub mod engine;
 #[cfg(feature = "log-sync")]
 pub mod logsync;
+#[cfg(feature = "workers")]
 pub mod parallel;
 pub mod sink;
 pub mod source;

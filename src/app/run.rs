@@ -16,6 +16,7 @@ use crate::config::runtime::{LogKind, Runtime};
 use crate::decode::SkipReason;
 use crate::engine::figures::Figures;
 use crate::engine::{Engine, EngineConfig};
+#[cfg(feature = "workers")]
 use crate::parallel::{self, Pipeline, PipelineConfig};
 use crate::sink::budget::DiskBudget;
 use crate::sink::closed;
@@ -131,17 +132,7 @@ fn load_setup(args: Args) -> Result<Setup, String> {
     for w in &internal.warnings {
         eprintln!("tstat: warning: {w}");
     }
-    let workers = match args.workers {
-        Some(0) => return Err("--workers must be at least 1".into()),
-        Some(n) if n > parallel::MAX_WORKERS => {
-            return Err(format!(
-                "--workers {n}: at most {} are supported",
-                parallel::MAX_WORKERS
-            ))
-        }
-        Some(n) => n,
-        None => parallel::default_workers(),
-    };
+    let workers = worker_count(args.workers)?;
     Ok(Setup {
         args,
         globals,
@@ -150,6 +141,30 @@ fn load_setup(args: Args) -> Result<Setup, String> {
         compression,
         workers,
     })
+}
+
+/// `--workers`: how many analysis threads, 1 when not given on a small machine.
+#[cfg(feature = "workers")]
+fn worker_count(asked: Option<usize>) -> Result<usize, String> {
+    match asked {
+        Some(0) => Err("--workers must be at least 1".into()),
+        Some(n) if n > parallel::MAX_WORKERS => Err(format!(
+            "--workers {n}: at most {} are supported",
+            parallel::MAX_WORKERS
+        )),
+        Some(n) => Ok(n),
+        None => Ok(parallel::default_workers()),
+    }
+}
+
+#[cfg(not(feature = "workers"))]
+fn worker_count(asked: Option<usize>) -> Result<usize, String> {
+    match asked {
+        None | Some(1) => Ok(1),
+        Some(n) => Err(format!(
+            "--workers {n}: this build runs one engine (it was built without the `workers` feature)"
+        )),
+    }
 }
 
 /// The lone engine of a single-threaded run.
@@ -172,6 +187,7 @@ fn engine_config(setup: &Setup) -> EngineConfig {
     }
 }
 
+#[cfg(feature = "workers")]
 /// The engine of worker `_i` of `n`: a share of each flow table, a full DN-Hunter cache,
 /// and a replica table for the other workers' DNS flows.
 fn worker_engine(setup: &Setup, n: usize, _i: usize) -> Engine {
@@ -186,6 +202,7 @@ fn worker_engine(setup: &Setup, n: usize, _i: usize) -> Engine {
 /// One engine on the caller's thread, or a reader handing frames to worker threads.
 enum Analysis {
     Single(Box<Engine>),
+    #[cfg(feature = "workers")]
     Workers(Box<Pipeline>),
 }
 
@@ -195,6 +212,9 @@ impl Analysis {
         if n <= 1 {
             return Analysis::Single(Box::new(engine_for(setup)));
         }
+        #[cfg(not(feature = "workers"))]
+        unreachable!("load_setup refuses --workers above 1 without the workers feature");
+        #[cfg(feature = "workers")]
         Analysis::Workers(Box::new(Pipeline::start(
             PipelineConfig {
                 workers: n,
@@ -211,6 +231,7 @@ impl Analysis {
                 Some(logs) => engine.frame(frame.ts, frame.link_type, frame.data, logs),
                 None => engine.frame(frame.ts, frame.link_type, frame.data, &mut NullSink),
             },
+            #[cfg(feature = "workers")]
             Analysis::Workers(p) => p.frame(frame.ts, frame.link_type, frame.data, logs),
         }
     }
@@ -218,6 +239,7 @@ impl Analysis {
     fn first_packet_time(&self) -> Option<Timestamp> {
         match self {
             Analysis::Single(engine) => engine.first_packet_time(),
+            #[cfg(feature = "workers")]
             Analysis::Workers(p) => p.first_packet_time(),
         }
     }
@@ -225,6 +247,7 @@ impl Analysis {
     fn now(&self) -> Timestamp {
         match self {
             Analysis::Single(engine) => engine.now,
+            #[cfg(feature = "workers")]
             Analysis::Workers(p) => p.now(),
         }
     }
@@ -232,24 +255,33 @@ impl Analysis {
     fn figures(&self) -> Figures {
         match self {
             Analysis::Single(engine) => Figures::of(engine),
+            #[cfg(feature = "workers")]
             Analysis::Workers(p) => p.figures(),
         }
     }
 
     /// Every row of the packets so far is in `logs` (before the output folder changes).
     fn sync(&mut self, logs: Option<&mut TstatLogs>) {
+        #[cfg(feature = "workers")]
         if let Analysis::Workers(p) = self {
             p.sync(logs);
         }
+        #[cfg(not(feature = "workers"))]
+        let _ = logs;
     }
 
     fn set_logs(&mut self, runtime: &Runtime, logs: Option<&mut TstatLogs>) {
         match self {
-            Analysis::Single(engine) => engine.set_logs(
-                runtime.log_enabled(LogKind::DnsComplete),
-                runtime.log_enabled(LogKind::HttpComplete),
-                runtime.httplog_full_url,
-            ),
+            Analysis::Single(engine) => {
+                // One engine writes straight into the logs: nothing is in flight.
+                let _ = logs;
+                engine.set_logs(
+                    runtime.log_enabled(LogKind::DnsComplete),
+                    runtime.log_enabled(LogKind::HttpComplete),
+                    runtime.httplog_full_url,
+                )
+            }
+            #[cfg(feature = "workers")]
             Analysis::Workers(p) => p.set_logs(runtime, logs),
         }
     }
@@ -258,6 +290,7 @@ impl Analysis {
     fn quiet(&mut self, wall_now: Timestamp, logs: &mut TstatLogs) {
         match self {
             Analysis::Single(engine) => engine.quiet(wall_now, logs),
+            #[cfg(feature = "workers")]
             Analysis::Workers(p) => p.quiet(wall_now, Some(logs)),
         }
     }
@@ -272,6 +305,7 @@ impl Analysis {
                 }
                 true
             }
+            #[cfg(feature = "workers")]
             Analysis::Workers(p) => {
                 p.finish(logs);
                 !p.broken()

@@ -5,10 +5,13 @@
 
 pub mod figures;
 pub mod flow;
+#[cfg(feature = "workers")]
 pub mod peers;
 pub mod table;
 pub mod tcp;
 pub mod udp;
+#[cfg(feature = "workers")]
+mod worker;
 
 use std::net::IpAddr;
 
@@ -24,7 +27,6 @@ use crate::dpi::udp::gquic;
 use crate::sink::{DnsPacket, HttpPacket, RecordSink, Streams, TcpNames, UdpNames};
 use crate::time::{Timestamp, NANOS_PER_SEC};
 
-use self::peers::PeerView;
 use self::tcp::{Step, TcpConfig, TcpTracker};
 use self::udp::{UdpConfig, UdpTracker};
 
@@ -93,12 +95,9 @@ pub struct Engine {
     pub tcp: TcpTracker,
     pub udp: UdpTracker,
     pub counters: Counters,
-    /// Worker threads only: the DNS flows of the other workers, tracked as a UDP tracker
-    /// would (same timeouts, same duplicate rule) so that DN-Hunter learns each of their
-    /// responses with the request and response times the owning worker sees. Never logged.
-    replica: Option<UdpTracker>,
-    /// Worker threads only: the flow openings of all engines (see [`peers`]).
-    peers: Option<PeerView>,
+    /// Worker threads only (see `worker`).
+    #[cfg(feature = "workers")]
+    side: worker::Side,
     /// Time of the latest packet.
     pub now: Timestamp,
     first_packet: Option<Timestamp>,
@@ -143,12 +142,8 @@ impl Engine {
             skype: cfg.skype,
         };
         let udp = UdpTracker::new(udp_config);
-        let replica = (cfg.dns_replica > 0 && cfg.dns_hunter).then(|| {
-            UdpTracker::replica(UdpConfig {
-                capacity: cfg.dns_replica,
-                ..udp_config
-            })
-        });
+        #[cfg(feature = "workers")]
+        let side = worker::Side::new(&cfg, udp_config);
         Engine {
             internal: cfg.internal,
             trace_udp: cfg.trace_udp,
@@ -160,8 +155,8 @@ impl Engine {
             tcp,
             udp,
             counters: Counters::default(),
-            replica,
-            peers: None,
+            #[cfg(feature = "workers")]
+            side,
             now: Timestamp::ZERO,
             first_packet: None,
         }
@@ -197,114 +192,20 @@ impl Engine {
         }
     }
 
-    /// A frame a reader thread decoded and handed to this worker: only the IP layers in
-    /// `own` (bit i for layer i) are this worker's; those in `replica` are DNS packets of
-    /// another worker's flows, for DN-Hunter only. The reader counted the frame itself.
-    pub fn dispatched_frame(
-        &mut self,
-        ts: Timestamp,
-        link_type: u32,
-        data: &[u8],
-        own: u8,
-        replica: u8,
-        sink: &mut dyn RecordSink,
-    ) {
-        let Ok(layers) = decode::decode_frame(link_type, data) else {
-            return;
-        };
-        for (i, ip) in layers.iter().enumerate() {
-            if own & (1 << i) != 0 {
-                self.ip_packet(ts, ip, sink);
-            } else if replica & (1 << i) != 0 {
-                self.replica_dns(ts, ip);
-            }
-        }
-    }
-
-    /// A UDP packet with port 53 on either side that belongs to another worker's flow: it
-    /// goes through the replica tracker, and DN-Hunter learns its response as the owning
-    /// worker does. Nothing is logged or counted.
-    pub fn replica_dns(&mut self, ts: Timestamp, ip: &IpPacket<'_>) {
-        if !self.trace_udp || (ip.is_ipv6() && !self.trace_ipv6) || ip.fragment == Fragment::Later {
-            return;
-        }
-        let (Some(replica), Some(hunter)) = (self.replica.as_mut(), self.hunter.as_mut()) else {
-            return;
-        };
-        if let Some(peers) = self.peers.as_ref() {
-            let opened_after = |deadline: Timestamp| peers.opened_after(deadline);
-            replica.close_if_expired_elsewhere(ts, ip, &opened_after, &mut |_, _, _| {});
-        }
-        let anywhere = |_: &IpAddr| false;
-        if replica.packet(ts, ip, false, anywhere) == Step::ExpireFirst {
-            replica.expire(ts, &mut |_, _, _| {});
-            replica.packet(ts, ip, true, anywhere);
-        }
-        learn_dns_response(hunter, replica, ip);
-    }
-
-    /// Make this engine one of several: it publishes its flow openings to `view` and asks
-    /// it before going on with a flow idle past its timeout.
-    pub fn join_peers(&mut self, view: PeerView) {
-        self.peers = Some(view);
-    }
-
-    /// The next frame is number `seq` of the input (worker threads).
-    pub fn begin_frame(&mut self, seq: u64) {
-        if let Some(p) = self.peers.as_mut() {
-            p.begin_frame(seq);
-        }
-    }
-
-    /// Every frame of this engine numbered below `seq` is done (worker threads).
-    pub fn done_before(&mut self, seq: u64) {
-        if let Some(p) = self.peers.as_mut() {
-            p.done_before(seq);
-        }
-    }
-
     /// A packet opens a flow: as Tstat does, idle flows are closed first, at its time.
+    #[cfg(not(feature = "workers"))]
     fn expire_for_new_flow(&mut self, ts: Timestamp, sink: &mut dyn RecordSink) {
-        if let Some(p) = self.peers.as_mut() {
-            p.opened(ts);
-        }
         self.expire(ts, sink);
     }
 
-    /// Worker threads: the flow of this packet, if another engine's opening has closed it
-    /// meanwhile (see [`peers`]), is written out before the packet is looked at.
+    /// Only worker threads have other engines' flow openings to look at.
+    #[cfg(not(feature = "workers"))]
     fn close_if_expired_elsewhere(
         &mut self,
-        ts: Timestamp,
-        ip: &IpPacket<'_>,
-        sink: &mut dyn RecordSink,
+        _: Timestamp,
+        _: &IpPacket<'_>,
+        _: &mut dyn RecordSink,
     ) {
-        let Some(peers) = self.peers.as_ref() else {
-            return;
-        };
-        let opened_after = |deadline: Timestamp| peers.opened_after(deadline);
-        let counters = &mut self.counters;
-        let hunter = self.hunter.as_ref();
-        match ip.protocol {
-            proto::TCP => self.tcp.close_if_expired_elsewhere(
-                ts,
-                ip,
-                &opened_after,
-                &mut |f, complete, tls| emit_tcp(counters, hunter, sink, f, complete, tls),
-            ),
-            proto::UDP if self.trace_udp => self.udp.close_if_expired_elsewhere(
-                ts,
-                ip,
-                &opened_after,
-                &mut |f, quic, streams| emit_udp(counters, hunter, sink, f, quic, streams),
-            ),
-            _ => {}
-        }
-    }
-
-    /// Time has reached `now` elsewhere (a worker learns the reader's clock at the end).
-    pub fn advance_clock(&mut self, now: Timestamp) {
-        self.now = self.now.max(now);
     }
 
     /// Analyse one IP packet whose payload is TCP or UDP.

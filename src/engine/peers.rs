@@ -11,8 +11,10 @@
 //!
 //! Frames are numbered by the reader; each engine's published openings are in that order.
 
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
+
+use self::word::{AtomicI64, AtomicU64};
 
 use crate::time::Timestamp;
 
@@ -147,6 +149,41 @@ fn latest_before(clock: &Clock, seq: u64) -> i64 {
     clock.ring[(lo - 1) as usize % RING]
         .latest
         .load(Ordering::Relaxed)
+}
+
+/// 64-bit atomics; 32-bit MIPS has none, and there a mutex stands in (a router runs one
+/// worker, which never asks).
+mod word {
+    #[cfg(target_has_atomic = "64")]
+    pub use std::sync::atomic::{AtomicI64, AtomicU64};
+
+    #[cfg(not(target_has_atomic = "64"))]
+    mod locked {
+        use std::sync::atomic::Ordering;
+        use std::sync::Mutex;
+
+        macro_rules! locked_word {
+            ($name:ident, $t:ty) => {
+                pub struct $name(Mutex<$t>);
+
+                impl $name {
+                    pub fn new(v: $t) -> $name {
+                        $name(Mutex::new(v))
+                    }
+                    pub fn load(&self, _: Ordering) -> $t {
+                        *self.0.lock().unwrap_or_else(|e| e.into_inner())
+                    }
+                    pub fn store(&self, v: $t, _: Ordering) {
+                        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = v;
+                    }
+                }
+            };
+        }
+        locked_word!(AtomicU64, u64);
+        locked_word!(AtomicI64, i64);
+    }
+    #[cfg(not(target_has_atomic = "64"))]
+    pub use locked::{AtomicI64, AtomicU64};
 }
 
 #[cfg(test)]

@@ -154,6 +154,7 @@ pub struct UdpPacketInfo {
 }
 
 impl UdpTracker {
+    #[cfg(feature = "workers")]
     /// A tracker that follows flows for their packet times only (a worker's copy of other
     /// workers' DNS flows): no classifier pools, no Skype.
     pub fn replica(cfg: UdpConfig) -> UdpTracker {
@@ -347,6 +348,7 @@ impl UdpTracker {
         self.table.remove(slot);
     }
 
+    #[cfg(feature = "workers")]
     /// Worker threads: when this packet's flow is idle past its timeout and another engine
     /// has opened a flow since late enough to close it (`opened_after(deadline)`), it is
     /// closed here, before the packet is counted, as a lone engine would have closed it.

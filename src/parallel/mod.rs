@@ -30,6 +30,7 @@
 //! docs/differences.md says where N workers and one differ (idle-flow expiry is per worker).
 
 mod batch;
+mod quick;
 
 use std::collections::VecDeque;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
@@ -193,23 +194,31 @@ impl Pipeline {
             self.reader.zero_time_frames += 1;
             return;
         }
-        let layers = match decode::decode_frame(link_type, data) {
-            Ok(layers) => layers,
-            Err(reason) => {
-                self.reader.skipped[reason as usize] += 1;
-                return;
-            }
-        };
         let mut targets = Targets::default();
-        for (i, ip) in layers.iter().enumerate() {
-            if !matches!(ip.protocol, proto::TCP | proto::UDP) {
-                continue;
-            }
-            let owner = owner_of(ip, self.workers.len());
-            targets.own[owner] |= 1 << i;
+        let n = self.workers.len();
+        if let Some((key, udp)) = quick::flow_of(link_type, data) {
+            targets.own[owner(&key, n)] = 1;
             targets.any = true;
-            if self.replicate_dns && is_dns(ip) {
-                targets.replicas |= 1 << i;
+            if self.replicate_dns && udp && (key.ports().0 == 53 || key.ports().1 == 53) {
+                targets.replicas = 1;
+            }
+        } else {
+            let layers = match decode::decode_frame(link_type, data) {
+                Ok(layers) => layers,
+                Err(reason) => {
+                    self.reader.skipped[reason as usize] += 1;
+                    return;
+                }
+            };
+            for (i, ip) in layers.iter().enumerate() {
+                if !matches!(ip.protocol, proto::TCP | proto::UDP) {
+                    continue;
+                }
+                targets.own[owner_of(ip, n)] |= 1 << i;
+                targets.any = true;
+                if self.replicate_dns && is_dns(ip) {
+                    targets.replicas |= 1 << i;
+                }
             }
         }
         if !targets.any {
@@ -422,8 +431,12 @@ fn owner_of(ip: &IpPacket<'_>, workers: usize) -> usize {
         let end = |addr| Endpoint { addr, port: 0 };
         FlowKey::new(end(ip.src), end(ip.dst))
     });
-    // The high half picks the worker: flow tables index with the low bits, which stay
-    // evenly spread within each worker.
+    owner(&key, workers)
+}
+
+/// The worker of a flow key. The high half of the hash picks it: flow tables index with the
+/// low bits, which stay evenly spread within each worker.
+fn owner(key: &FlowKey, workers: usize) -> usize {
     (((key.hash64() >> 32) * workers as u64) >> 32) as usize
 }
 

@@ -417,6 +417,7 @@ impl TcpTracker {
         Step::Done
     }
 
+    #[cfg(feature = "workers")]
     /// Worker threads: when this segment's connection is idle past its timeout and another
     /// engine has opened a flow since late enough to close it (`opened_after(deadline)`), it
     /// is closed here, before the segment is looked at, as a lone engine would have closed

@@ -1,0 +1,156 @@
+//! What an engine does as one of several worker threads (`--workers`, feature `workers`):
+//! frames handed over by a reader, other workers' DNS packets for DN-Hunter, and the flow
+//! openings shared through [`super::peers`].
+
+use std::net::IpAddr;
+
+use super::peers::PeerView;
+use super::tcp::Step;
+use super::udp::{UdpConfig, UdpTracker};
+use super::{emit_tcp, emit_udp, learn_dns_response, Engine, EngineConfig};
+use crate::decode::{self, proto, Fragment, IpPacket};
+use crate::sink::RecordSink;
+use crate::time::Timestamp;
+
+/// A worker's own state: the replica of other workers' DNS flows, and its view of the
+/// other workers' flow openings.
+#[derive(Default)]
+pub(super) struct Side {
+    /// The DNS flows of the other workers, tracked as a UDP tracker would (same timeouts,
+    /// same duplicate rule) so that DN-Hunter learns each of their responses with the
+    /// request and response times the owning worker sees. Never logged.
+    replica: Option<UdpTracker>,
+    peers: Option<PeerView>,
+}
+
+impl Side {
+    pub(super) fn new(cfg: &EngineConfig, udp: UdpConfig) -> Side {
+        Side {
+            replica: (cfg.dns_replica > 0 && cfg.dns_hunter).then(|| {
+                UdpTracker::replica(UdpConfig {
+                    capacity: cfg.dns_replica,
+                    ..udp
+                })
+            }),
+            peers: None,
+        }
+    }
+}
+
+impl Engine {
+    /// A frame a reader thread decoded and handed to this worker: only the IP layers in
+    /// `own` (bit i for layer i) are this worker's; those in `replica` are DNS packets of
+    /// another worker's flows, for DN-Hunter only. The reader counted the frame itself.
+    pub fn dispatched_frame(
+        &mut self,
+        ts: Timestamp,
+        link_type: u32,
+        data: &[u8],
+        own: u8,
+        replica: u8,
+        sink: &mut dyn RecordSink,
+    ) {
+        // The reader's shortcut (parallel::quick) hands over frames it did not decode.
+        let layers = match decode::decode_frame(link_type, data) {
+            Ok(layers) => layers,
+            Err(reason) => {
+                self.counters.skipped[reason as usize] += 1;
+                return;
+            }
+        };
+        for (i, ip) in layers.iter().enumerate() {
+            if own & (1 << i) != 0 {
+                self.ip_packet(ts, ip, sink);
+            } else if replica & (1 << i) != 0 {
+                self.replica_dns(ts, ip);
+            }
+        }
+    }
+
+    /// A UDP packet with port 53 on either side that belongs to another worker's flow: it
+    /// goes through the replica tracker, and DN-Hunter learns its response as the owning
+    /// worker does. Nothing is logged or counted.
+    pub fn replica_dns(&mut self, ts: Timestamp, ip: &IpPacket<'_>) {
+        if !self.trace_udp || (ip.is_ipv6() && !self.trace_ipv6) || ip.fragment == Fragment::Later {
+            return;
+        }
+        let side = &mut self.side;
+        let (Some(replica), Some(hunter)) = (side.replica.as_mut(), self.hunter.as_mut()) else {
+            return;
+        };
+        if let Some(peers) = side.peers.as_ref() {
+            let opened_after = |deadline: Timestamp| peers.opened_after(deadline);
+            replica.close_if_expired_elsewhere(ts, ip, &opened_after, &mut |_, _, _| {});
+        }
+        let anywhere = |_: &IpAddr| false;
+        if replica.packet(ts, ip, false, anywhere) == Step::ExpireFirst {
+            replica.expire(ts, &mut |_, _, _| {});
+            replica.packet(ts, ip, true, anywhere);
+        }
+        learn_dns_response(hunter, replica, ip);
+    }
+
+    /// Make this engine one of several: it publishes its flow openings to `view` and asks
+    /// it before going on with a flow idle past its timeout.
+    pub fn join_peers(&mut self, view: PeerView) {
+        self.side.peers = Some(view);
+    }
+
+    /// The next frame is number `seq` of the input (worker threads).
+    pub fn begin_frame(&mut self, seq: u64) {
+        if let Some(p) = self.side.peers.as_mut() {
+            p.begin_frame(seq);
+        }
+    }
+
+    /// Every frame of this engine numbered below `seq` is done (worker threads).
+    pub fn done_before(&mut self, seq: u64) {
+        if let Some(p) = self.side.peers.as_mut() {
+            p.done_before(seq);
+        }
+    }
+
+    /// A packet opens a flow: as Tstat does, idle flows are closed first, at its time.
+    pub(super) fn expire_for_new_flow(&mut self, ts: Timestamp, sink: &mut dyn RecordSink) {
+        if let Some(p) = self.side.peers.as_mut() {
+            p.opened(ts);
+        }
+        self.expire(ts, sink);
+    }
+
+    /// Worker threads: the flow of this packet, if another engine's opening has closed it
+    /// meanwhile (see [`peers`]), is written out before the packet is looked at.
+    pub(super) fn close_if_expired_elsewhere(
+        &mut self,
+        ts: Timestamp,
+        ip: &IpPacket<'_>,
+        sink: &mut dyn RecordSink,
+    ) {
+        let Some(peers) = self.side.peers.as_ref() else {
+            return;
+        };
+        let opened_after = |deadline: Timestamp| peers.opened_after(deadline);
+        let counters = &mut self.counters;
+        let hunter = self.hunter.as_ref();
+        match ip.protocol {
+            proto::TCP => self.tcp.close_if_expired_elsewhere(
+                ts,
+                ip,
+                &opened_after,
+                &mut |f, complete, tls| emit_tcp(counters, hunter, sink, f, complete, tls),
+            ),
+            proto::UDP if self.trace_udp => self.udp.close_if_expired_elsewhere(
+                ts,
+                ip,
+                &opened_after,
+                &mut |f, quic, streams| emit_udp(counters, hunter, sink, f, quic, streams),
+            ),
+            _ => {}
+        }
+    }
+
+    /// Time has reached `now` elsewhere (a worker learns the reader's clock at the end).
+    pub fn advance_clock(&mut self, now: Timestamp) {
+        self.now = self.now.max(now);
+    }
+}
