@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Build a ~200 MB benchmark trace, deterministically, from the reference corpus: every
-# Ethernet pcap of the corpus, repeated with shifted times (editcap -t) so copies do not
-# overlap, merged in time order (mergecap). Needs Debian's wireshark-common.
+# Ethernet pcap of the corpus, repeated; each copy after the first has its addresses
+# rewritten (tcprewrite --seed, a different seed per copy) and its times shifted by 10 s
+# per copy (editcap -t), so copies are distinct flows that overlap in time, as on a busy
+# link; all merged in time order (mergecap). Needs Debian's wireshark-common and tcpreplay.
 #
 #   bench/make-merged-trace.sh [REFERENCE] [OUT] [TARGET_MB]
 set -euo pipefail
@@ -10,6 +12,7 @@ ref=${1:-${TSTAT_REFERENCE:-$here/../shared/reference}}
 out=${2:-$here/target/bench/merged.pcap}
 target_mb=${3:-200}
 command -v mergecap >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y wireshark-common; }
+command -v tcprewrite >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y tcpreplay; }
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 mkdir -p "$(dirname "$out")"
 # The Ethernet, classic-pcap traces of the corpus, in a fixed order.
@@ -25,10 +28,13 @@ copies=$(( target_mb * 1024 * 1024 / base_bytes + 1 ))
 echo "corpus: $i traces, $base_bytes bytes; $copies shifted copies" >&2
 parts=()
 for c in $(seq 0 $((copies - 1))); do
-  # Each copy 600 s later than the previous: flows of different copies never share a key
-  # while open, so the merged trace holds distinct flows.
   mergecap -F pcap -w "$work/copy_$c.pcap" "$work"/base_*.pcap
-  editcap -t $((c * 600)) "$work/copy_$c.pcap" "$work/shift_$c.pcap"
+  if [ "$c" -gt 0 ]; then
+    # Other addresses (IPv4 and IPv6 headers; checksums fixed): other flows.
+    tcprewrite --seed=$((c * 7919)) --fixcsum -i "$work/copy_$c.pcap" -o "$work/rewritten_$c.pcap"
+    mv "$work/rewritten_$c.pcap" "$work/copy_$c.pcap"
+  fi
+  editcap -t $((c * 10)) "$work/copy_$c.pcap" "$work/shift_$c.pcap"
   rm "$work/copy_$c.pcap"
   parts+=("$work/shift_$c.pcap")
 done

@@ -21,11 +21,16 @@ measure() {
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 command -v /usr/bin/time >/dev/null || { apt-get update && apt-get install -y time; }
 printf 'trace: %s (%d packets, %.1f MB)\n' "$trace" "$packets" "$(echo "$bytes/1048576" | bc -l)"
+floor=
 report() {
-  local label=$1 secs=$2 rss=$3
-  printf '%-28s %8.2f s  %6.3f Mpkt/s  %7.1f MB/s  peak RSS %6.1f MB\n' "$label" "$secs" \
-    "$(echo "$packets/$secs/1000000" | bc -l)" "$(echo "$bytes/$secs/1048576" | bc -l)" "$(echo "$rss/1024" | bc -l)"
+  local label=$1 secs=$2 rss=$3 ratio=""
+  [ -n "$floor" ] && ratio=$(printf '  %5.2f x the read floor' "$(echo "$secs/$floor" | bc -l)")
+  printf '%-34s %6.2f s  %6.3f Mpkt/s  %7.1f MB/s  peak RSS %6.1f MB%s\n' "$label" "$secs" \
+    "$(echo "$packets/$secs/1000000" | bc -l)" "$(echo "$bytes/$secs/1048576" | bc -l)" "$(echo "$rss/1024" | bc -l)" "$ratio"
 }
+echo "Tstat 3.2.1 on this machine (quoted from issue 7, not measured by this script): 0.29 Mpkt/s on a"
+echo "  449 MB, 536k-packet HTTP/HTTPS/DNS trace; 0.28 Mpkt/s on a 225 MB merged corpus trace with"
+echo "  every log on; about 0.9 Mpkt/s with logs and histograms off."
 read -r s r < <(measure tcpdump -r "$trace" -w /dev/null); report "tcpdump -r (read floor)" "$s" "$r"; floor=$s
 # runtime.conf with the TCP/UDP logs on and every column set (level 31), or none (level 0);
 # with a second argument 1, the per-message logs too (log_http_complete with full URLs,
@@ -39,9 +44,15 @@ runtime_conf() {
   return 0
 }
 runtime_conf 1 1 >"$tmp/everything.conf"; runtime_conf 1 >"$tmp/all-sets.conf"; runtime_conf 0 >"$tmp/core.conf"
-read -r s r < <(measure env TZ=UTC "$bin" -T "$tmp/everything.conf" -s "$tmp/out5" "$trace"); report "tstat, everything on" "$s" "$r"
-read -r s r < <(measure env TZ=UTC "$bin" -T "$tmp/all-sets.conf" -s "$tmp/out3" "$trace"); report "tstat, every set (31)" "$s" "$r"
-read -r s r < <(measure env TZ=UTC "$bin" -T "$tmp/core.conf" -s "$tmp/out4" "$trace"); report "tstat, core columns (0)" "$s" "$r"
-read -r s r < <(measure env TZ=UTC "$bin" -s "$tmp/out1" "$trace"); report "tstat, default logs" "$s" "$r"; all=$s
-read -r s r < <(measure env TZ=UTC "$bin" -L -s "$tmp/out2" "$trace"); report "tstat, logs off (-L)" "$s" "$r"
-printf 'tstat time / read floor: %.2f\n' "$(echo "$all/$floor" | bc -l)"
+read -r s r < <(measure env TZ=UTC "$bin" --workers 1 -T "$tmp/everything.conf" -s "$tmp/out5" "$trace"); report "tstat, everything on" "$s" "$r"
+cores=$(nproc)
+for n in $(printf '%s\n' 2 4 "$cores" | sort -nu); do
+  [ "$n" -le $((cores * 2)) ] || continue
+  read -r s r < <(measure env TZ=UTC "$bin" --workers "$n" -T "$tmp/everything.conf" -s "$tmp/out6" "$trace")
+  report "  everything on, --workers $n" "$s" "$r"
+done
+read -r s r < <(measure env TZ=UTC "$bin" --workers 1 -T "$tmp/all-sets.conf" -s "$tmp/out3" "$trace"); report "tstat, every set (31)" "$s" "$r"
+read -r s r < <(measure env TZ=UTC "$bin" --workers 1 -T "$tmp/core.conf" -s "$tmp/out4" "$trace"); report "tstat, core columns (0)" "$s" "$r"
+read -r s r < <(measure env TZ=UTC "$bin" --workers 1 -s "$tmp/out1" "$trace"); report "tstat, default logs" "$s" "$r"
+read -r s r < <(measure env TZ=UTC "$bin" --workers 1 -L -s "$tmp/out2" "$trace"); report "tstat, logs off (-L)" "$s" "$r"
+printf 'this machine: %s cores; --workers above 1: a reader thread and N engine threads\n' "$cores"

@@ -11,7 +11,7 @@ use crate::time::Timestamp;
 
 /// Frames per batch, and bytes of frame data (a longer frame still fits an empty batch).
 const FRAMES: usize = 2048;
-const BYTES: usize = 1 << 20;
+const BYTES: usize = 512 << 10;
 
 /// What a worker does after a batch's frames.
 #[derive(Clone)]
