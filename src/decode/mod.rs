@@ -73,36 +73,48 @@ pub enum Network<'a> {
     Ethernet(&'a [u8]),
 }
 
-/// Decode a frame of the given LINKTYPE into its IP layers. An error means the frame carried no
+/// Decode a frame of the given LINKTYPE into its IP layers (`layers`, emptied first: filled in
+/// place, not returned by value, as this runs once per frame). An error means the frame carried no
 /// usable IP packet at all; problems in an inner tunnel layer only stop the unwrapping.
-pub fn decode_frame(link_type: u32, data: &[u8]) -> Result<Layers<'_>, SkipReason> {
+pub fn decode_frame_into<'a>(
+    link_type: u32,
+    data: &'a [u8],
+    layers: &mut Layers<'a>,
+) -> Result<(), SkipReason> {
+    layers.clear();
     let mut net = link::strip(link_type, data)?;
-    let mut layers = Layers::new();
     loop {
         if let Network::Ethernet(frame) = net {
             match link::ethernet(frame) {
                 Ok(n) => net = n,
                 Err(e) if layers.is_empty() => return Err(e),
-                Err(_) => return Ok(layers),
+                Err(_) => return Ok(()),
             }
             continue;
         }
         let packet = match ip::parse(net) {
             Ok(p) => p,
             Err(e) if layers.is_empty() => return Err(e),
-            Err(_) => return Ok(layers),
+            Err(_) => return Ok(()),
         };
         let inner = tunnel::inner(&packet);
         if layers.push(packet).is_err() {
             return if layers.is_empty() {
                 Err(SkipReason::TooManyLayers)
             } else {
-                Ok(layers)
+                Ok(())
             };
         }
         match inner {
             Some(n) if layers.len() < MAX_LAYERS => net = n,
-            _ => return Ok(layers),
+            _ => return Ok(()),
         }
     }
+}
+
+/// [`decode_frame_into`] into a fresh list (tests, the fuzz targets).
+pub fn decode_frame(link_type: u32, data: &[u8]) -> Result<Layers<'_>, SkipReason> {
+    let mut layers = Layers::new();
+    decode_frame_into(link_type, data, &mut layers)?;
+    Ok(layers)
 }

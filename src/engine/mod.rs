@@ -180,8 +180,9 @@ impl Engine {
             self.counters.zero_time_frames += 1;
             return;
         }
-        match decode::decode_frame(link_type, data) {
-            Ok(layers) => {
+        let mut layers = decode::Layers::new();
+        match decode::decode_frame_into(link_type, data, &mut layers) {
+            Ok(()) => {
                 for ip in layers.iter() {
                     if matches!(ip.protocol, proto::TCP | proto::UDP) {
                         self.ip_packet(ts, ip, sink);

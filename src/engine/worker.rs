@@ -51,13 +51,11 @@ impl Engine {
         sink: &mut dyn RecordSink,
     ) {
         // The reader's shortcut (parallel::quick) hands over frames it did not decode.
-        let layers = match decode::decode_frame(link_type, data) {
-            Ok(layers) => layers,
-            Err(reason) => {
-                self.counters.skipped[reason as usize] += 1;
-                return;
-            }
-        };
+        let mut layers = decode::Layers::new();
+        if let Err(reason) = decode::decode_frame_into(link_type, data, &mut layers) {
+            self.counters.skipped[reason as usize] += 1;
+            return;
+        }
         for (i, ip) in layers.iter().enumerate() {
             if own & (1 << i) != 0 {
                 self.ip_packet(ts, ip, sink);

@@ -203,13 +203,11 @@ impl Pipeline {
                 targets.replicas = 1;
             }
         } else {
-            let layers = match decode::decode_frame(link_type, data) {
-                Ok(layers) => layers,
-                Err(reason) => {
-                    self.reader.skipped[reason as usize] += 1;
-                    return;
-                }
-            };
+            let mut layers = decode::Layers::new();
+            if let Err(reason) = decode::decode_frame_into(link_type, data, &mut layers) {
+                self.reader.skipped[reason as usize] += 1;
+                return;
+            }
             for (i, ip) in layers.iter().enumerate() {
                 if !matches!(ip.protocol, proto::TCP | proto::UDP) {
                     continue;
