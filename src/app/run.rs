@@ -413,7 +413,14 @@ struct Job<'a> {
     out: Output,
     rotation: Rotation,
     watch: Option<RuntimeWatch>,
+    frames_handled: u64,
 }
+
+/// Frames between two readings of the wall clock for runtime.conf and the disk budget, which
+/// are checked every few seconds. Read for every frame, the clock (a VM's clock source here)
+/// took a tenth of the reader thread's time with `--workers`. A quiet live link reads it at
+/// every timeout.
+const CLOCK_EVERY: u64 = 64;
 
 impl<'a> Job<'a> {
     fn new(setup: &'a Setup, trace_name: &str, rotating: bool) -> Job<'a> {
@@ -436,6 +443,7 @@ impl<'a> Job<'a> {
                 ok: true,
             },
             rotation: Rotation::new(g.max_time_step, g.dirs),
+            frames_handled: 0,
             watch: setup.args.runtime.as_ref().map(|p| {
                 RuntimeWatch::new(
                     PathBuf::from(p),
@@ -502,11 +510,13 @@ impl<'a> Job<'a> {
         {
             self.switch(frame.ts, "rotation (Dirs x Max_Time_Step of packet time)");
         }
-        self.between_packets();
+        self.frames_handled = self.frames_handled.wrapping_add(1);
+        self.between_packets(self.frames_handled % CLOCK_EVERY == 0);
     }
 
-    /// Work done between packets, and on a quiet link: signals, runtime.conf, the budget.
-    fn between_packets(&mut self) {
+    /// Work done between packets, and on a quiet link: signals, then, when `read_clock` says
+    /// the wall clock may be read, runtime.conf and the disk budget.
+    fn between_packets(&mut self, read_clock: bool) {
         if signals::take_report() {
             eprint!("{}", summary(&self.engine.figures(), &self.out));
         }
@@ -517,7 +527,7 @@ impl<'a> Job<'a> {
                 eprintln!("tstat: SIGHUP: no output folder open yet, nothing to reopen");
             }
         }
-        if self.watch.is_none() && !self.out.budget.enabled() {
+        if !read_clock || (self.watch.is_none() && !self.out.budget.enabled()) {
             return;
         }
         let now = Instant::now();
@@ -588,7 +598,7 @@ impl<'a> Job<'a> {
                         self.engine.quiet(Timestamp::now(), logs);
                         let _ = logs.flush();
                     }
-                    self.between_packets();
+                    self.between_packets(true);
                 }
                 LiveEvent::Failed(e) => {
                     eprintln!("tstat: {e}; reopening it, open flows are kept");
