@@ -20,8 +20,7 @@ use crate::time::Timestamp;
 
 /// Openings an engine keeps published. An engine is never further ahead of another than
 /// the batches in flight allow (8 batches of 2048 frames, up to 4 IP layers each: 65,536
-/// openings at most), so with twice that the
-/// entry a question needs is never overwritten.
+/// openings at most); with twice that, the entry a question needs is never overwritten.
 const RING: usize = 1 << 17;
 
 struct Opening {
