@@ -94,7 +94,7 @@ pub struct Args {
     #[argh(switch)]
     pub zstd: bool,
     /// analysis threads: a reader hands flows to N workers by flow hash (default 1 on
-    /// machines with up to 4 cores; our addition)
+    /// machines with up to 3 cores, else up to 3; our addition)
     #[argh(option)]
     pub workers: Option<usize>,
     /// after opening the capture, run as this user (our addition)
