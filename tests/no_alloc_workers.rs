@@ -1,9 +1,10 @@
 //! With worker threads (`--workers`), analysing packets allocates nothing per packet either:
 //! batches, row buffers and channels are reused. A counting global allocator counts every
 //! thread's allocations (this file holds one test, so nothing else runs meanwhile) while a
-//! warm pipeline of 3 workers analyses a real trace again. Row buffers may still grow when an
-//! epoch produces more rows than any before (amortised, not per packet), so the count must
-//! stay far below the packet count, and a further pass must not allocate more.
+//! warm pipeline of 3 workers analyses a real trace again, twice. What may remain depends on
+//! thread timing, not on packets: a recycled row buffer growing when its epoch has more rows
+//! than it held before, a channel's wait registration: a few dozen at most. Each warm pass
+//! of 20,000 packets or more must stay under 100; one allocation per packet would be 20,000.
 #![cfg(feature = "workers")]
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -115,8 +116,9 @@ fn warm_workers_allocate_nothing_per_packet() {
     eprintln!(
         "no_alloc_workers: {packets} packets per pass; allocations {first}, {second}, {third}"
     );
+    assert!(packets >= 20_000);
     assert!(
-        second < packets / 100 && third <= second,
+        second < 100 && third < 100,
         "allocations per pass {first}, {second}, {third} for {packets} packets"
     );
     pipeline.finish(Some(&mut logs));

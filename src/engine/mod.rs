@@ -12,6 +12,25 @@ pub mod tcp;
 pub mod udp;
 #[cfg(feature = "workers")]
 mod worker;
+/// A lone engine (builds without worker threads) has no peers.
+#[cfg(not(feature = "workers"))]
+mod worker {
+    use super::udp::UdpConfig;
+    use super::EngineConfig;
+    use crate::time::Timestamp;
+
+    pub(super) struct Side;
+
+    impl Side {
+        pub(super) fn new(_: &EngineConfig, _: UdpConfig) -> Side {
+            Side
+        }
+        pub(super) fn opened(&mut self, _: Timestamp) {}
+        pub(super) fn opened_after(&self, _: Timestamp) -> bool {
+            false
+        }
+    }
+}
 
 use std::net::IpAddr;
 
@@ -95,8 +114,7 @@ pub struct Engine {
     pub tcp: TcpTracker,
     pub udp: UdpTracker,
     pub counters: Counters,
-    /// Worker threads only (see `worker`).
-    #[cfg(feature = "workers")]
+    /// What a worker thread knows of the others (nothing for a lone engine; see `worker`).
     side: worker::Side,
     /// Time of the latest packet.
     pub now: Timestamp,
@@ -142,7 +160,6 @@ impl Engine {
             skype: cfg.skype,
         };
         let udp = UdpTracker::new(udp_config);
-        #[cfg(feature = "workers")]
         let side = worker::Side::new(&cfg, udp_config);
         Engine {
             internal: cfg.internal,
@@ -155,7 +172,6 @@ impl Engine {
             tcp,
             udp,
             counters: Counters::default(),
-            #[cfg(feature = "workers")]
             side,
             now: Timestamp::ZERO,
             first_packet: None,
@@ -193,20 +209,11 @@ impl Engine {
         }
     }
 
-    /// A packet opens a flow: as Tstat does, idle flows are closed first, at its time.
-    #[cfg(not(feature = "workers"))]
+    /// A packet opens a flow: as Tstat does, idle flows are closed first, at its time (and
+    /// a worker tells its peers).
     fn expire_for_new_flow(&mut self, ts: Timestamp, sink: &mut dyn RecordSink) {
+        self.side.opened(ts);
         self.expire(ts, sink);
-    }
-
-    /// Only worker threads have other engines' flow openings to look at.
-    #[cfg(not(feature = "workers"))]
-    fn close_if_expired_elsewhere(
-        &mut self,
-        _: Timestamp,
-        _: &IpPacket<'_>,
-        _: &mut dyn RecordSink,
-    ) {
     }
 
     /// Analyse one IP packet whose payload is TCP or UDP.
@@ -224,21 +231,13 @@ impl Engine {
             self.counters.later_fragments += 1;
             return;
         }
-        self.close_if_expired_elsewhere(ts, ip, sink);
         match ip.protocol {
             // Like Tstat, idle flows are only looked at when a packet would open a new flow.
             proto::TCP => self.tcp_expiring_first(ts, ip, sink),
             proto::UDP if self.trace_udp => {
-                let internal = &self.internal;
-                if self
-                    .udp
-                    .packet(ts, ip, false, |a: &IpAddr| internal.contains(a))
-                    == Step::ExpireFirst
-                {
+                if self.udp_packet(ts, ip, false, sink) == Step::ExpireFirst {
                     self.expire_for_new_flow(ts, sink);
-                    let internal = &self.internal;
-                    self.udp
-                        .packet(ts, ip, true, |a: &IpAddr| internal.contains(a));
+                    self.udp_packet(ts, ip, true, sink);
                 }
                 self.udp_dns(ip);
                 if cfg!(feature = "dns-log") && self.dns_log {
@@ -345,12 +344,35 @@ impl Engine {
         let internal = &self.internal;
         let counters = &mut self.counters;
         let hunter = self.hunter.as_ref();
+        let side = &self.side;
         self.tcp.packet(
             ts,
             ip,
             expired,
             |a: &IpAddr| internal.contains(a),
+            &|deadline| side.opened_after(deadline),
             &mut |f, complete, tls| emit_tcp(counters, hunter, sink, f, complete, tls),
+        )
+    }
+
+    fn udp_packet(
+        &mut self,
+        ts: Timestamp,
+        ip: &IpPacket<'_>,
+        expired: bool,
+        sink: &mut dyn RecordSink,
+    ) -> Step {
+        let internal = &self.internal;
+        let counters = &mut self.counters;
+        let hunter = self.hunter.as_ref();
+        let side = &self.side;
+        self.udp.packet(
+            ts,
+            ip,
+            expired,
+            |a: &IpAddr| internal.contains(a),
+            &|deadline| side.opened_after(deadline),
+            &mut |f, quic, streams| emit_udp(counters, hunter, sink, f, quic, streams),
         )
     }
 

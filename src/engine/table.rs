@@ -181,7 +181,6 @@ impl<K: Eq + Copy, V: Default> FlowTable<K, V> {
         self.push_tail(slot, queue);
     }
 
-    #[cfg(feature = "workers")]
     /// The queue `slot` is on.
     pub fn queue_of(&self, slot: u32) -> usize {
         self.entries[slot as usize].queue as usize

@@ -190,12 +190,18 @@ impl UdpTracker {
     /// Account one UDP packet. `internal` tells whether an address is in the internal nets.
     /// A packet that opens a flow is first refused with [`Step::ExpireFirst`] unless
     /// `expired` says idle flows were just closed, as Tstat closes them before a new flow.
+    ///
+    /// `opened_after(deadline)` says whether another engine (worker threads) opened a flow
+    /// later than `deadline` before this packet: a flow idle past its timeout is then handed
+    /// to `emit` and forgotten first, as a lone engine would have done at that opening.
     pub fn packet(
         &mut self,
         ts: Timestamp,
         ip: &IpPacket<'_>,
         expired: bool,
         internal: impl Fn(&std::net::IpAddr) -> bool,
+        opened_after: &dyn Fn(Timestamp) -> bool,
+        emit: &mut dyn FnMut(&UdpFlow, Option<&gquic::Names>, Streams<'_>),
     ) -> Step {
         self.last_counted = None;
         self.last_created = None;
@@ -208,7 +214,13 @@ impl UdpTracker {
         let checksum = u16::from_be_bytes([p[6], p[7]]);
         let key = FlowKey::new(src, dst);
         let hash = key.hash64();
-        let found = self.table.find(&key, hash);
+        let found = match self.table.find(&key, hash) {
+            Some(slot) if self.closed_elsewhere(slot, ts, opened_after) => {
+                self.close(slot, emit);
+                None
+            }
+            found => found,
+        };
         if found.is_none() && !expired {
             return Step::ExpireFirst;
         }
@@ -348,33 +360,22 @@ impl UdpTracker {
         self.table.remove(slot);
     }
 
-    #[cfg(feature = "workers")]
-    /// Worker threads: when this packet's flow is idle past its timeout and another engine
-    /// has opened a flow since late enough to close it (`opened_after(deadline)`), it is
-    /// closed here, before the packet is counted, as a lone engine would have closed it.
-    pub fn close_if_expired_elsewhere(
-        &mut self,
+    /// Whether the flow in `slot` is idle past its timeout at `ts` and another engine has
+    /// opened a flow since late enough to close it.
+    fn closed_elsewhere(
+        &self,
+        slot: u32,
         ts: Timestamp,
-        ip: &IpPacket<'_>,
         opened_after: &dyn Fn(Timestamp) -> bool,
-        emit: &mut dyn FnMut(&UdpFlow, Option<&gquic::Names>, Streams<'_>),
-    ) {
-        let Some(key) = FlowKey::of_packet(ip) else {
-            return;
-        };
-        let Some(slot) = self.table.find(&key, key.hash64()) else {
-            return;
-        };
+    ) -> bool {
         let timeout = if self.table.queue_of(slot) == SINGLETON {
             self.cfg.singleton_ns
         } else {
             self.cfg.idle_ns
         };
         let last = self.table.get(slot).last;
-        let deadline = Timestamp(last.0.saturating_add(timeout));
-        if ts.0.saturating_sub(last.0) > timeout && opened_after(deadline) {
-            self.close(slot, emit);
-        }
+        ts.0.saturating_sub(last.0) > timeout
+            && opened_after(Timestamp(last.0.saturating_add(timeout)))
     }
 
     /// Close every flow, in creation order (end of trace).

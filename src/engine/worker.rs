@@ -7,8 +7,8 @@ use std::net::IpAddr;
 use super::peers::PeerView;
 use super::tcp::Step;
 use super::udp::{UdpConfig, UdpTracker};
-use super::{emit_tcp, emit_udp, learn_dns_response, Engine, EngineConfig};
-use crate::decode::{self, proto, Fragment, IpPacket};
+use super::{learn_dns_response, Engine, EngineConfig};
+use crate::decode::{self, Fragment, IpPacket};
 use crate::sink::RecordSink;
 use crate::time::Timestamp;
 
@@ -24,6 +24,21 @@ pub(super) struct Side {
 }
 
 impl Side {
+    /// The current frame opens a flow at `ts`: the peers learn of it.
+    pub(super) fn opened(&mut self, ts: Timestamp) {
+        if let Some(p) = self.peers.as_mut() {
+            p.opened(ts);
+        }
+    }
+
+    /// Whether another engine opened a flow, before the current frame, later than
+    /// `deadline` (see [`PeerView::opened_after`]).
+    pub(super) fn opened_after(&self, deadline: Timestamp) -> bool {
+        self.peers
+            .as_ref()
+            .is_some_and(|p| p.opened_after(deadline))
+    }
+
     pub(super) fn new(cfg: &EngineConfig, udp: UdpConfig) -> Side {
         Side {
             replica: (cfg.dns_replica > 0 && cfg.dns_hunter).then(|| {
@@ -72,18 +87,17 @@ impl Engine {
         if !self.trace_udp || (ip.is_ipv6() && !self.trace_ipv6) || ip.fragment == Fragment::Later {
             return;
         }
-        let side = &mut self.side;
-        let (Some(replica), Some(hunter)) = (side.replica.as_mut(), self.hunter.as_mut()) else {
+        let Side { replica, peers } = &mut self.side;
+        let (Some(replica), Some(hunter)) = (replica.as_mut(), self.hunter.as_mut()) else {
             return;
         };
-        if let Some(peers) = side.peers.as_ref() {
-            let opened_after = |deadline: Timestamp| peers.opened_after(deadline);
-            replica.close_if_expired_elsewhere(ts, ip, &opened_after, &mut |_, _, _| {});
-        }
         let anywhere = |_: &IpAddr| false;
-        if replica.packet(ts, ip, false, anywhere) == Step::ExpireFirst {
+        let opened_after = |deadline| peers.as_ref().is_some_and(|p| p.opened_after(deadline));
+        if replica.packet(ts, ip, false, anywhere, &opened_after, &mut |_, _, _| {})
+            == Step::ExpireFirst
+        {
             replica.expire(ts, &mut |_, _, _| {});
-            replica.packet(ts, ip, true, anywhere);
+            replica.packet(ts, ip, true, anywhere, &opened_after, &mut |_, _, _| {});
         }
         learn_dns_response(hunter, replica, ip);
     }
@@ -105,45 +119,6 @@ impl Engine {
     pub fn done_before(&mut self, seq: u64) {
         if let Some(p) = self.side.peers.as_mut() {
             p.done_before(seq);
-        }
-    }
-
-    /// A packet opens a flow: as Tstat does, idle flows are closed first, at its time.
-    pub(super) fn expire_for_new_flow(&mut self, ts: Timestamp, sink: &mut dyn RecordSink) {
-        if let Some(p) = self.side.peers.as_mut() {
-            p.opened(ts);
-        }
-        self.expire(ts, sink);
-    }
-
-    /// Worker threads: the flow of this packet, if another engine's opening has closed it
-    /// meanwhile (see [`peers`]), is written out before the packet is looked at.
-    pub(super) fn close_if_expired_elsewhere(
-        &mut self,
-        ts: Timestamp,
-        ip: &IpPacket<'_>,
-        sink: &mut dyn RecordSink,
-    ) {
-        let Some(peers) = self.side.peers.as_ref() else {
-            return;
-        };
-        let opened_after = |deadline: Timestamp| peers.opened_after(deadline);
-        let counters = &mut self.counters;
-        let hunter = self.hunter.as_ref();
-        match ip.protocol {
-            proto::TCP => self.tcp.close_if_expired_elsewhere(
-                ts,
-                ip,
-                &opened_after,
-                &mut |f, complete, tls| emit_tcp(counters, hunter, sink, f, complete, tls),
-            ),
-            proto::UDP if self.trace_udp => self.udp.close_if_expired_elsewhere(
-                ts,
-                ip,
-                &opened_after,
-                &mut |f, quic, streams| emit_udp(counters, hunter, sink, f, quic, streams),
-            ),
-            _ => {}
         }
     }
 

@@ -312,12 +312,17 @@ impl TcpTracker {
     /// Account one segment. When it would open a new connection and `expired` is false,
     /// nothing is done and [`Step::ExpireFirst`] asks the caller to close idle flows (as Tstat
     /// does before every new flow) and call again with `expired` set.
+    ///
+    /// `opened_after(deadline)` says whether another engine (worker threads) opened a flow
+    /// later than `deadline` before this packet: a connection idle past its timeout is then
+    /// written out and forgotten first, as a lone engine would have done at that opening.
     pub fn packet(
         &mut self,
         ts: Timestamp,
         ip: &IpPacket<'_>,
         expired: bool,
         internal: impl Fn(&IpAddr) -> bool,
+        opened_after: &dyn Fn(Timestamp) -> bool,
         emit: &mut dyn FnMut(&TcpFlow, bool, Records<'_>),
     ) -> Step {
         self.last_created = None;
@@ -327,7 +332,15 @@ impl TcpTracker {
         };
         let key = FlowKey::new(seg.src, seg.dst);
         let hash = key.hash64();
-        let found = self.table.find(&key, hash);
+        let found = match self.table.find(&key, hash) {
+            Some(slot) if self.closed_elsewhere(slot, ts, opened_after) => {
+                let flow = self.table.get(slot);
+                emit(flow, flow.handshake_seen(), flow.classes.records(&self.tls));
+                self.close(slot);
+                None
+            }
+            found => found,
+        };
         let opens = found.is_none() && seg.syn && !seg.ack;
         if opens && !expired {
             return Step::ExpireFirst;
@@ -417,35 +430,22 @@ impl TcpTracker {
         Step::Done
     }
 
-    #[cfg(feature = "workers")]
-    /// Worker threads: when this segment's connection is idle past its timeout and another
-    /// engine has opened a flow since late enough to close it (`opened_after(deadline)`), it
-    /// is closed here, before the segment is looked at, as a lone engine would have closed
-    /// it then.
-    pub fn close_if_expired_elsewhere(
-        &mut self,
+    /// Whether the connection in `slot` is idle past its timeout at `ts` and another engine
+    /// has opened a flow since late enough to close it.
+    fn closed_elsewhere(
+        &self,
+        slot: u32,
         ts: Timestamp,
-        ip: &IpPacket<'_>,
         opened_after: &dyn Fn(Timestamp) -> bool,
-        emit: &mut dyn FnMut(&TcpFlow, bool, Records<'_>),
-    ) {
-        let Some(key) = FlowKey::of_packet(ip) else {
-            return;
-        };
-        let Some(slot) = self.table.find(&key, key.hash64()) else {
-            return;
-        };
-        let flow = self.table.get(slot);
+    ) -> bool {
         let timeout = if self.table.queue_of(slot) == SINGLETON {
             self.cfg.singleton_ns
         } else {
             self.cfg.idle_ns
         };
-        let deadline = Timestamp(flow.last.0.saturating_add(timeout));
-        if ts.0.saturating_sub(flow.last.0) > timeout && opened_after(deadline) {
-            emit(flow, flow.handshake_seen(), flow.classes.records(&self.tls));
-            self.close(slot);
-        }
+        let last = self.table.get(slot).last;
+        ts.0.saturating_sub(last.0) > timeout
+            && opened_after(Timestamp(last.0.saturating_add(timeout)))
     }
 
     /// Close every connection idle past its timeout at `now`.
