@@ -334,6 +334,7 @@ impl Engine {
         });
     }
 
+    /// One segment into the TCP tracker, its closed connections to the sink.
     fn tcp_packet(
         &mut self,
         ts: Timestamp,
@@ -355,6 +356,7 @@ impl Engine {
         )
     }
 
+    /// One datagram into the UDP tracker (the same wiring as [`Engine::tcp_packet`]).
     fn udp_packet(
         &mut self,
         ts: Timestamp,
