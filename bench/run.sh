@@ -13,10 +13,14 @@ command -v tcpdump >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteract
 packets=$(tcpdump -r "$trace" -w /dev/null 2>&1 | sed -n 's/.*\b\([0-9]\+\) packets\?.*/\1/p' | head -1 || true)
 [ -n "$packets" ] || packets=$(capinfos -c -M "$trace" | awk '/Number of packets/ {print $NF}')
 bytes=$(stat -c %s "$trace")
-# Run a command, print wall seconds and peak RSS (KB).
+# Run a command, print wall seconds (to the millisecond; time(1) gives hundredths) and peak
+# RSS (KB).
 measure() {
-  /usr/bin/time -f '%e %M' "$@" >/dev/null 2>"$tmp/time" || true
-  tail -1 "$tmp/time"
+  local start end
+  start=$(date +%s.%N)
+  /usr/bin/time -f '%M' "$@" >/dev/null 2>"$tmp/time" || true
+  end=$(date +%s.%N)
+  echo "$(echo "$end - $start" | bc -l) $(tail -1 "$tmp/time")"
 }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 command -v /usr/bin/time >/dev/null || { apt-get update && apt-get install -y time; }
@@ -25,7 +29,7 @@ floor=
 report() {
   local label=$1 secs=$2 rss=$3 ratio=""
   [ -n "$floor" ] && ratio=$(printf '  %5.2f x the read floor' "$(echo "$secs/$floor" | bc -l)")
-  printf '%-34s %6.2f s  %6.3f Mpkt/s  %7.1f MB/s  peak RSS %6.1f MB%s\n' "$label" "$secs" \
+  printf '%-34s %6.3f s  %6.3f Mpkt/s  %7.1f MB/s  peak RSS %6.1f MB%s\n' "$label" "$secs" \
     "$(echo "$packets/$secs/1000000" | bc -l)" "$(echo "$bytes/$secs/1048576" | bc -l)" "$(echo "$rss/1024" | bc -l)" "$ratio"
 }
 echo "Tstat 3.2.1 on this machine (quoted from issue 7, not measured by this script): 0.29 Mpkt/s on a"

@@ -9,7 +9,8 @@
 //!   reads close idle flows on time; the globals make the timeouts short);
 //! * SIGTERM makes tstat write out, flush, print libpcap's counters and exit 0;
 //! * `--user nobody`: the folder is created by that user, after the capture opened as root,
-//!   and carries its closed marker at exit.
+//!   and carries its closed marker at exit;
+//! * all of it with one engine and with two worker threads (`--workers 2`).
 //!
 //! Needs root, `ip netns`, curl and python3. Without them the test prints one line and passes,
 //! unless TSTAT_REQUIRE_NETNS=1 (set by .ci/run), which makes it fail.
@@ -165,6 +166,18 @@ fn wait_for(what: &str, limit: Duration, mut ready: impl FnMut() -> bool) {
 
 #[test]
 fn live_capture_logs_real_connections() {
+    capture_and_check(1);
+}
+
+/// The same with two worker threads: rows come back through the pipeline, on a quiet link
+/// too, and SIGTERM still writes every flow out.
+#[cfg(feature = "workers")]
+#[test]
+fn live_capture_with_worker_threads() {
+    capture_and_check(2);
+}
+
+fn capture_and_check(workers: usize) {
     if let Some(why) = missing_prerequisite() {
         assert!(
             !env_is("TSTAT_REQUIRE_NETNS"),
@@ -173,7 +186,7 @@ fn live_capture_logs_real_connections() {
         println!("live capture: did not run ({why})");
         return;
     }
-    let tag = std::process::id().to_string();
+    let tag = format!("{}-{workers}", std::process::id());
     let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("live-{tag}"));
     let _ = std::fs::remove_dir_all(&work);
     let www = work.join("www");
@@ -219,6 +232,8 @@ fn live_capture_logs_real_connections() {
         &cns,
         &[
             tstat,
+            "--workers",
+            &workers.to_string(),
             "-l",
             "-i",
             "vcli",

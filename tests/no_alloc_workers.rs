@@ -9,7 +9,7 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tstat::config::runtime::Runtime;
 use tstat::engine::{Engine, EngineConfig};
@@ -20,7 +20,8 @@ use tstat::time::Timestamp;
 
 struct Counting;
 
-static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+// usize: 32-bit MIPS has no 64-bit atomics.
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
@@ -39,7 +40,7 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-fn allocations() -> u64 {
+fn allocations() -> usize {
     ALLOCATIONS.load(Ordering::Relaxed)
 }
 
@@ -112,7 +113,7 @@ fn warm_workers_allocate_nothing_per_packet() {
     let second = pass(&mut logs);
     let third = pass(&mut logs);
     assert!(logs.rows > rows_after_first, "the later passes wrote rows");
-    let packets = frames.len() as u64;
+    let packets = frames.len();
     eprintln!(
         "no_alloc_workers: {packets} packets per pass; allocations {first}, {second}, {third}"
     );

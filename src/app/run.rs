@@ -260,6 +260,17 @@ impl Analysis {
         }
     }
 
+    /// Live capture, between blocks: worker threads get what was read so far.
+    #[cfg(feature = "live")]
+    fn hand_over(&mut self, logs: Option<&mut TstatLogs>) {
+        #[cfg(feature = "workers")]
+        if let Analysis::Workers(p) = self {
+            p.hand_over(logs);
+        }
+        #[cfg(not(feature = "workers"))]
+        let _ = logs;
+    }
+
     /// Every row of the packets so far is in `logs` (before the output folder changes).
     fn sync(&mut self, logs: Option<&mut TstatLogs>) {
         #[cfg(feature = "workers")]
@@ -592,7 +603,7 @@ impl<'a> Job<'a> {
                     }
                     self.handle_frame(&frame);
                 }
-                LiveEvent::Drained => {}
+                LiveEvent::Drained => self.engine.hand_over(self.out.logs.as_mut()),
                 LiveEvent::Quiet => {
                     if let Some(logs) = self.out.logs.as_mut() {
                         self.engine.quiet(Timestamp::now(), logs);

@@ -65,6 +65,10 @@ impl Batch {
         }
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.frames.is_empty()
+    }
+
     /// Whether a frame of `len` bytes can be added without growing the buffers.
     pub fn fits(&self, len: usize) -> bool {
         self.frames.len() < FRAMES && (self.data.len() + len <= BYTES || self.frames.is_empty())

@@ -196,31 +196,9 @@ impl Pipeline {
             self.reader.zero_time_frames += 1;
             return;
         }
-        let mut targets = Targets::default();
-        let n = self.workers.len();
-        if let Some((key, udp)) = quick::flow_of(link_type, data) {
-            targets.own[owner(&key, n)] = 1;
-            targets.any = true;
-            if self.replicate_dns && udp && (key.ports().0 == 53 || key.ports().1 == 53) {
-                targets.replicas = 1;
-            }
-        } else {
-            let mut layers = decode::Layers::new();
-            if let Err(reason) = decode::decode_frame_into(link_type, data, &mut layers) {
-                self.reader.skipped[reason as usize] += 1;
-                return;
-            }
-            for (i, ip) in layers.iter().enumerate() {
-                if !matches!(ip.protocol, proto::TCP | proto::UDP) {
-                    continue;
-                }
-                targets.own[owner_of(ip, n)] |= 1 << i;
-                targets.any = true;
-                if self.replicate_dns && is_dns(ip) {
-                    targets.replicas |= 1 << i;
-                }
-            }
-        }
+        let Some(targets) = self.targets_of(link_type, data) else {
+            return;
+        };
         if !targets.any {
             return;
         }
@@ -229,6 +207,39 @@ impl Pipeline {
         self.dispatch(seq, ts, link_type, data, &targets, logs);
     }
 
+    /// Which workers take which IP layers of a frame; `None` (counted) when the decoder
+    /// finds no IP packet in it.
+    fn targets_of(&mut self, link_type: u32, data: &[u8]) -> Option<Targets> {
+        let mut targets = Targets::default();
+        let n = self.workers.len();
+        if let Some((key, udp)) = quick::flow_of(link_type, data) {
+            targets.own[owner(&key, n)] = 1;
+            targets.any = true;
+            if self.replicate_dns && udp && (key.ports().0 == 53 || key.ports().1 == 53) {
+                targets.replicas = 1;
+            }
+            return Some(targets);
+        }
+        let mut layers = decode::Layers::new();
+        if let Err(reason) = decode::decode_frame_into(link_type, data, &mut layers) {
+            self.reader.skipped[reason as usize] += 1;
+            return None;
+        }
+        for (i, ip) in layers.iter().enumerate() {
+            if !matches!(ip.protocol, proto::TCP | proto::UDP) {
+                continue;
+            }
+            targets.own[owner_of(ip, n)] |= 1 << i;
+            targets.any = true;
+            if self.replicate_dns && is_dns(ip) {
+                targets.replicas |= 1 << i;
+            }
+        }
+        Some(targets)
+    }
+
+    /// Append the frame to the batch of every worker that takes a layer of it, ending the
+    /// epoch first when one of those batches is full.
     fn dispatch(
         &mut self,
         seq: u64,
@@ -362,6 +373,15 @@ impl Pipeline {
     /// Write every row produced so far (before a new output folder opens).
     pub fn sync(&mut self, logs: Option<&mut TstatLogs>) {
         self.sync_with(Control::None, logs);
+    }
+
+    /// Live capture between two blocks of packets: hand the frames gathered so far to the
+    /// workers, so that rows do not wait for full batches on a slow link. Rows come back
+    /// as the workers finish; nothing waits for them here.
+    pub fn hand_over(&mut self, logs: Option<&mut TstatLogs>) {
+        if self.filling.iter().any(|b| !b.is_empty()) {
+            self.cut(Control::None, self.reader.frames + 1, logs);
+        }
     }
 
     /// Live capture on a quiet link: every worker closes flows idle at `wall_now`.
