@@ -1,6 +1,7 @@
 //! The `tstat` command: argument handling and the run loop that wires a source, the engine
 //! and the log sink together.
 
+mod analysis;
 pub mod args;
 mod privileges;
 mod reload;

@@ -5,6 +5,7 @@ use argh::FromArgs;
 
 use std::time::{Duration, Instant};
 
+use super::analysis::{worker_count, Analysis};
 use super::args::{words_of_conf, Args};
 use super::privileges;
 use super::reload::RuntimeWatch;
@@ -15,9 +16,6 @@ use crate::config::nets::NetList;
 use crate::config::runtime::{LogKind, Runtime};
 use crate::decode::SkipReason;
 use crate::engine::figures::Figures;
-use crate::engine::{Engine, EngineConfig};
-#[cfg(feature = "workers")]
-use crate::parallel::{self, Pipeline, PipelineConfig};
 use crate::sink::budget::DiskBudget;
 use crate::sink::closed;
 use crate::sink::file::Compression;
@@ -33,14 +31,15 @@ const VERSION: &str = concat!(
 );
 
 /// Everything fixed before the first packet.
-struct Setup {
-    args: Args,
-    globals: Globals,
-    runtime: Runtime,
-    internal: NetList,
+pub(super) struct Setup {
+    pub(super) args: Args,
+    pub(super) globals: Globals,
+    pub(super) runtime: Runtime,
+    pub(super) internal: NetList,
     compression: Compression,
     /// Analysis threads (1: no worker thread).
-    workers: usize,
+    #[cfg(feature = "workers")]
+    pub(super) workers: usize,
 }
 
 /// Run the command with `argv` (without the program name); returns the exit status.
@@ -132,6 +131,8 @@ fn load_setup(args: Args) -> Result<Setup, String> {
     for w in &internal.warnings {
         eprintln!("tstat: warning: {w}");
     }
+    // Checked in every build: one without worker threads refuses --workers above 1.
+    #[cfg_attr(not(feature = "workers"), allow(unused_variables))]
     let workers = worker_count(args.workers)?;
     Ok(Setup {
         args,
@@ -139,190 +140,9 @@ fn load_setup(args: Args) -> Result<Setup, String> {
         runtime,
         internal,
         compression,
+        #[cfg(feature = "workers")]
         workers,
     })
-}
-
-/// `--workers`: how many analysis threads, 1 when not given on a small machine.
-#[cfg(feature = "workers")]
-fn worker_count(asked: Option<usize>) -> Result<usize, String> {
-    match asked {
-        Some(0) => Err("--workers must be at least 1".into()),
-        Some(n) if n > parallel::MAX_WORKERS => Err(format!(
-            "--workers {n}: at most {} are supported",
-            parallel::MAX_WORKERS
-        )),
-        Some(n) => Ok(n),
-        None => Ok(parallel::default_workers()),
-    }
-}
-
-#[cfg(not(feature = "workers"))]
-fn worker_count(asked: Option<usize>) -> Result<usize, String> {
-    match asked {
-        None | Some(1) => Ok(1),
-        Some(n) => Err(format!(
-            "--workers {n}: this build runs one engine (it was built without the `workers` feature)"
-        )),
-    }
-}
-
-/// The lone engine of a single-threaded run.
-fn engine_for(setup: &Setup) -> Engine {
-    Engine::new(engine_config(setup))
-}
-
-fn engine_config(setup: &Setup) -> EngineConfig {
-    EngineConfig {
-        globals: setup.globals.clone(),
-        internal: setup.internal.clone(),
-        trace_udp: !setup.args.no_udp,
-        trace_ipv6: !setup.args.no_ipv6,
-        skype: setup.args.bayes.is_some(),
-        dns_log: setup.runtime.log_enabled(LogKind::DnsComplete),
-        http_log: setup.runtime.log_enabled(LogKind::HttpComplete),
-        httplog_full_url: setup.runtime.httplog_full_url,
-        dns_hunter: !setup.args.no_dnhunter,
-        dns_replica: 0,
-    }
-}
-
-#[cfg(feature = "workers")]
-/// The engine of worker `_i` of `n`: a share of each flow table, a full DN-Hunter cache,
-/// and a replica table for the other workers' DNS flows.
-fn worker_engine(setup: &Setup, n: usize, _i: usize) -> Engine {
-    let mut cfg = engine_config(setup);
-    let g = &mut cfg.globals;
-    g.max_tcp_pairs = parallel::worker_share(g.max_tcp_pairs, n);
-    g.max_udp_pairs = parallel::worker_share(g.max_udp_pairs, n);
-    cfg.dns_replica = g.max_udp_pairs as usize;
-    Engine::new(cfg)
-}
-
-/// One engine on the caller's thread, or a reader handing frames to worker threads.
-enum Analysis {
-    Single(Box<Engine>),
-    #[cfg(feature = "workers")]
-    Workers(Box<Pipeline>),
-}
-
-impl Analysis {
-    fn new(setup: &Setup) -> Analysis {
-        let n = setup.workers;
-        if n <= 1 {
-            return Analysis::Single(Box::new(engine_for(setup)));
-        }
-        #[cfg(not(feature = "workers"))]
-        unreachable!("load_setup refuses --workers above 1 without the workers feature");
-        #[cfg(feature = "workers")]
-        Analysis::Workers(Box::new(Pipeline::start(
-            PipelineConfig {
-                workers: n,
-                replicate_dns: !setup.args.no_dnhunter && !setup.args.no_udp,
-                runtime: setup.runtime.clone(),
-            },
-            |i| worker_engine(setup, n, i),
-        )))
-    }
-
-    fn frame(&mut self, frame: &source::Frame<'_>, logs: Option<&mut TstatLogs>) {
-        match self {
-            Analysis::Single(engine) => match logs {
-                Some(logs) => engine.frame(frame.ts, frame.link_type, frame.data, logs),
-                None => engine.frame(frame.ts, frame.link_type, frame.data, &mut NullSink),
-            },
-            #[cfg(feature = "workers")]
-            Analysis::Workers(p) => p.frame(frame.ts, frame.link_type, frame.data, logs),
-        }
-    }
-
-    fn first_packet_time(&self) -> Option<Timestamp> {
-        match self {
-            Analysis::Single(engine) => engine.first_packet_time(),
-            #[cfg(feature = "workers")]
-            Analysis::Workers(p) => p.first_packet_time(),
-        }
-    }
-
-    fn now(&self) -> Timestamp {
-        match self {
-            Analysis::Single(engine) => engine.now,
-            #[cfg(feature = "workers")]
-            Analysis::Workers(p) => p.now(),
-        }
-    }
-
-    fn figures(&self) -> Figures {
-        match self {
-            Analysis::Single(engine) => Figures::of(engine),
-            #[cfg(feature = "workers")]
-            Analysis::Workers(p) => p.figures(),
-        }
-    }
-
-    /// Live capture, between blocks: worker threads get what was read so far.
-    #[cfg(feature = "live")]
-    fn hand_over(&mut self, logs: Option<&mut TstatLogs>) {
-        #[cfg(feature = "workers")]
-        if let Analysis::Workers(p) = self {
-            p.hand_over(logs);
-        }
-        #[cfg(not(feature = "workers"))]
-        let _ = logs;
-    }
-
-    /// Every row of the packets so far is in `logs` (before the output folder changes).
-    fn sync(&mut self, logs: Option<&mut TstatLogs>) {
-        #[cfg(feature = "workers")]
-        if let Analysis::Workers(p) = self {
-            p.sync(logs);
-        }
-        #[cfg(not(feature = "workers"))]
-        let _ = logs;
-    }
-
-    fn set_logs(&mut self, runtime: &Runtime, logs: Option<&mut TstatLogs>) {
-        match self {
-            Analysis::Single(engine) => {
-                // One engine writes straight into the logs: nothing is in flight.
-                let _ = logs;
-                engine.set_logs(
-                    runtime.log_enabled(LogKind::DnsComplete),
-                    runtime.log_enabled(LogKind::HttpComplete),
-                    runtime.httplog_full_url,
-                )
-            }
-            #[cfg(feature = "workers")]
-            Analysis::Workers(p) => p.set_logs(runtime, logs),
-        }
-    }
-
-    #[cfg(feature = "live")]
-    fn quiet(&mut self, wall_now: Timestamp, logs: &mut TstatLogs) {
-        match self {
-            Analysis::Single(engine) => engine.quiet(wall_now, logs),
-            #[cfg(feature = "workers")]
-            Analysis::Workers(p) => p.quiet(wall_now, Some(logs)),
-        }
-    }
-
-    /// Write out every open flow. False when the analysis could not be completed.
-    fn finish(&mut self, logs: Option<&mut TstatLogs>) -> bool {
-        match self {
-            Analysis::Single(engine) => {
-                match logs {
-                    Some(logs) => engine.finish(logs),
-                    None => engine.finish(&mut NullSink),
-                }
-                true
-            }
-            #[cfg(feature = "workers")]
-            Analysis::Workers(p) => {
-                p.finish(logs);
-                !p.broken()
-            }
-        }
-    }
 }
 
 /// How often the disk budget is checked besides each folder change (wall clock).
@@ -806,13 +626,6 @@ fn read_filter(path: &str) -> Result<String, String> {
         return Err(format!("{path}: the filter file holds no expression"));
     }
     Ok(words.join(" "))
-}
-
-struct NullSink;
-
-impl crate::sink::RecordSink for NullSink {
-    fn tcp(&mut self, _: &crate::engine::tcp::TcpFlow, _: bool) {}
-    fn udp(&mut self, _: &crate::engine::udp::UdpFlow) {}
 }
 
 /// Standard input or a FIFO: a stream with no end in sight, so its folders rotate as

@@ -2,7 +2,7 @@
 
 use std::net::IpAddr;
 
-use crate::decode::IpPacket;
+use crate::decode::{Fragment, IpPacket};
 
 use super::table::mix64;
 
@@ -48,7 +48,7 @@ impl FlowKey {
     /// The key of a TCP or UDP packet: its addresses and the ports that start its payload
     /// (`None` when fewer than 4 bytes were captured). Later fragments have no ports.
     pub fn of_packet(ip: &IpPacket<'_>) -> Option<FlowKey> {
-        if ip.fragment == crate::decode::Fragment::Later {
+        if ip.fragment == Fragment::Later {
             return None;
         }
         let p = ip.payload.get(..4)?;

@@ -154,30 +154,33 @@ pub struct UdpPacketInfo {
 }
 
 impl UdpTracker {
-    #[cfg(feature = "workers")]
-    /// A tracker that follows flows for their packet times only (a worker's copy of other
-    /// workers' DNS flows): no classifier pools, no Skype.
-    pub fn replica(cfg: UdpConfig) -> UdpTracker {
-        UdpTracker {
-            pools: Pools::new(0, 0),
-            ..UdpTracker::new(UdpConfig {
-                skype: false,
-                ..cfg
-            })
-        }
+    pub fn new(cfg: UdpConfig) -> UdpTracker {
+        let pools = if cfg!(feature = "dpi") {
+            Pools::new(DEFAULT_POOL, gquic::DEFAULT_POOL)
+        } else {
+            Pools::new(0, 0)
+        };
+        UdpTracker::with_pools(cfg, pools)
     }
 
-    pub fn new(cfg: UdpConfig) -> UdpTracker {
+    /// A tracker that follows flows for their packet times only (a worker's copy of other
+    /// workers' DNS flows): no classifier pools, no Skype.
+    #[cfg(feature = "workers")]
+    pub fn replica(cfg: UdpConfig) -> UdpTracker {
+        let cfg = UdpConfig {
+            skype: false,
+            ..cfg
+        };
+        UdpTracker::with_pools(cfg, Pools::new(0, 0))
+    }
+
+    fn with_pools(cfg: UdpConfig, pools: Pools) -> UdpTracker {
         UdpTracker {
             cfg,
             table: FlowTable::with_capacity(cfg.capacity),
             counters: UdpCounters::default(),
             serial: 0,
-            pools: if cfg!(feature = "dpi") {
-                Pools::new(DEFAULT_POOL, gquic::DEFAULT_POOL)
-            } else {
-                Pools::new(0, 0)
-            },
+            pools,
             last_counted: None,
             last_created: None,
         }

@@ -147,10 +147,6 @@ impl Pipeline {
         }
     }
 
-    pub fn workers(&self) -> usize {
-        self.workers.len()
-    }
-
     pub fn first_packet_time(&self) -> Option<Timestamp> {
         self.first_packet
     }
