@@ -91,13 +91,19 @@ fn warm_workers_allocate_nothing_per_packet() {
             runtime: runtime.clone(),
         },
         |_| {
-            Engine::new(EngineConfig {
+            let mut cfg = EngineConfig {
                 http_log: true,
                 dns_log: true,
                 httplog_full_url: runtime.httplog_full_url,
                 dns_replica: 4096,
                 ..EngineConfig::default()
-            })
+            };
+            // Tables as a worker's share of the router globals: three engines with Tstat's
+            // default tables reserve more address space than a 32-bit target has.
+            cfg.globals.max_tcp_pairs = 4096;
+            cfg.globals.max_udp_pairs = 8192;
+            cfg.globals.dns_cache_size = 4096;
+            Engine::new(cfg)
         },
     );
     let mut pass = |logs: &mut TstatLogs| {

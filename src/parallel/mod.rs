@@ -30,7 +30,7 @@
 //! docs/differences.md says where N workers and one differ (idle-flow expiry is per worker).
 
 mod batch;
-mod quick;
+pub mod quick;
 
 use std::collections::VecDeque;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
