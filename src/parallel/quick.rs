@@ -1,4 +1,4 @@
-//! The reader's shortcut to a frame's flow: plain Ethernet carrying IPv4 or IPv6 straight to
+//! The reader's shortcut to a frame's flow (public for the `quick` fuzz target): plain Ethernet carrying IPv4 or IPv6 straight to
 //! TCP or UDP, which is nearly all traffic, read at fixed offsets instead of through the
 //! full decoder. Anything else (VLAN tags, tunnels, fragments, extension headers, short or
 //! odd headers) returns `None` and goes through `decode::decode_frame`, so that both ways
