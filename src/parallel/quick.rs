@@ -1,9 +1,9 @@
-//! The reader's shortcut to a frame's flow (public for the `quick` fuzz target): plain Ethernet carrying IPv4 or IPv6 straight to
+//! The reader's shortcut to a frame's flow: plain Ethernet carrying IPv4 or IPv6 straight to
 //! TCP or UDP, which is nearly all traffic, read at fixed offsets instead of through the
 //! full decoder. Anything else (VLAN tags, tunnels, fragments, extension headers, short or
 //! odd headers) returns `None` and goes through `decode::decode_frame`, so that both ways
 //! give the same flow key for the same packet: the key of the one IP layer the decoder
-//! would find.
+//! would find. (Public for the `quick` fuzz target, which checks exactly that.)
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
