@@ -3,6 +3,8 @@
 //! column set on. Only the allocations of the measuring thread count, since tests run in
 //! parallel.
 
+mod common;
+use common::{load_frames as load, Frames};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::path::PathBuf;
@@ -10,8 +12,6 @@ use std::path::PathBuf;
 use tstat::config::runtime::Runtime;
 use tstat::engine::{Engine, EngineConfig};
 use tstat::sink::logs::TstatLogs;
-use tstat::source::{open_trace, TraceInput};
-use tstat::time::Timestamp;
 
 struct Counting;
 
@@ -43,17 +43,6 @@ unsafe impl GlobalAlloc for Counting {
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;
-
-type Frames = Vec<(Timestamp, u32, Vec<u8>)>;
-
-fn load(path: &std::path::Path) -> Frames {
-    let mut src = open_trace(&TraceInput::File(path.to_path_buf())).unwrap();
-    let mut frames = Vec::new();
-    while let Ok(Some(f)) = src.next_frame() {
-        frames.push((f.ts, f.link_type, f.data.to_vec()));
-    }
-    frames
-}
 
 /// A runtime.conf turning every TCP set on, so the rows written carry every column, and
 /// log_http_complete with full URLs.

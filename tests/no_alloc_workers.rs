@@ -7,6 +7,8 @@
 //! of 20,000 packets or more must stay under 100; one allocation per packet would be 20,000.
 #![cfg(feature = "workers")]
 
+mod common;
+use common::{load_frames as load, Frames};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -15,8 +17,6 @@ use tstat::config::runtime::Runtime;
 use tstat::engine::{Engine, EngineConfig};
 use tstat::parallel::{Pipeline, PipelineConfig};
 use tstat::sink::logs::TstatLogs;
-use tstat::source::{open_trace, TraceInput};
-use tstat::time::Timestamp;
 
 struct Counting;
 
@@ -42,17 +42,6 @@ static GLOBAL: Counting = Counting;
 
 fn allocations() -> usize {
     ALLOCATIONS.load(Ordering::Relaxed)
-}
-
-type Frames = Vec<(Timestamp, u32, Vec<u8>)>;
-
-fn load(path: &std::path::Path) -> Frames {
-    let mut src = open_trace(&TraceInput::File(path.to_path_buf())).unwrap();
-    let mut frames = Vec::new();
-    while let Ok(Some(f)) = src.next_frame() {
-        frames.push((f.ts, f.link_type, f.data.to_vec()));
-    }
-    frames
 }
 
 fn every_set() -> Runtime {

@@ -109,3 +109,17 @@ pub fn decompressor_built_in(trace: &str) -> bool {
         .iter()
         .all(|(ext, built)| !trace.ends_with(ext) || *built)
 }
+
+/// A trace's frames in memory (timestamp, link type, bytes), for tests that feed an engine
+/// the same packets several times.
+pub type Frames = Vec<(tstat::time::Timestamp, u32, Vec<u8>)>;
+
+pub fn load_frames(path: &Path) -> Frames {
+    use tstat::source::{open_trace, TraceInput};
+    let mut src = open_trace(&TraceInput::File(path.to_path_buf())).unwrap();
+    let mut frames = Vec::new();
+    while let Ok(Some(f)) = src.next_frame() {
+        frames.push((f.ts, f.link_type, f.data.to_vec()));
+    }
+    frames
+}
