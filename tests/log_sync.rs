@@ -148,21 +148,9 @@ fn wait_for(limit: Duration, mut ok: impl FnMut() -> bool) -> bool {
     ok()
 }
 
-/// Write tstat's `.closed` marker the way tstat does (temporary name, rename).
+/// Mark a folder closed as tstat does (the library's own writer).
 fn close_folder(dir: &Path) {
-    let mut names: Vec<_> = fs::read_dir(dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with("log_"))
-        .collect();
-    names.sort();
-    let text: String = names
-        .iter()
-        .map(|n| format!("{n} {}\n", fs::metadata(dir.join(n)).unwrap().len()))
-        .collect();
-    fs::write(dir.join(".closed.tmp"), text).unwrap();
-    fs::rename(dir.join(".closed.tmp"), dir.join(".closed")).unwrap();
+    tstat::sink::closed::close_folder(dir).unwrap();
 }
 
 /// Every file under `dir`, relative path → bytes.

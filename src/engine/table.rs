@@ -13,6 +13,8 @@
 //! of slots never used stay untouched: resident memory follows the peak number of concurrent
 //! flows, and can never exceed the configured capacity.
 
+use crate::time::Timestamp;
+
 const NIL: u32 = u32::MAX;
 
 /// Number of expiry queues a table keeps.
@@ -47,6 +49,19 @@ pub fn mix64(mut x: u64) -> u64 {
     x ^= x >> 27;
     x = x.wrapping_mul(0x94d0_49bb_1331_11eb);
     x ^ (x >> 31)
+}
+
+/// Worker threads: whether a flow last active at `last` is idle past `timeout` at `now`, and
+/// another engine (`opened_after`) has opened a flow since late enough to close it, as a
+/// lone engine would have. Shared by the TCP and UDP trackers.
+pub fn closed_elsewhere(
+    last: Timestamp,
+    timeout: i64,
+    now: Timestamp,
+    opened_after: &dyn Fn(Timestamp) -> bool,
+) -> bool {
+    now.0.saturating_sub(last.0) > timeout
+        && opened_after(Timestamp(last.0.saturating_add(timeout)))
 }
 
 impl<K: Eq + Copy, V: Default> FlowTable<K, V> {

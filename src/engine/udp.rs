@@ -14,7 +14,7 @@ use crate::dpi::udp::{Pools, UdpClass, UdpPacket};
 use crate::time::Timestamp;
 
 use super::flow::{Dir, Endpoint, FlowKey};
-use super::table::FlowTable;
+use super::table::{self, FlowTable};
 use super::tcp::Step;
 
 /// Expiry queues: flows with one packet time out sooner.
@@ -363,8 +363,8 @@ impl UdpTracker {
         self.table.remove(slot);
     }
 
-    /// Whether the flow in `slot` is idle past its timeout at `ts` and another engine has
-    /// opened a flow since late enough to close it.
+    /// Whether the flow in `slot` is idle past its timeout at `ts` and another engine
+    /// has opened a flow since late enough to close it ([`table::closed_elsewhere`]).
     fn closed_elsewhere(
         &self,
         slot: u32,
@@ -376,9 +376,7 @@ impl UdpTracker {
         } else {
             self.cfg.idle_ns
         };
-        let last = self.table.get(slot).last;
-        ts.0.saturating_sub(last.0) > timeout
-            && opened_after(Timestamp(last.0.saturating_add(timeout)))
+        table::closed_elsewhere(self.table.get(slot).last, timeout, ts, opened_after)
     }
 
     /// Close every flow, in creation order (end of trace).

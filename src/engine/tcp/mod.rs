@@ -26,7 +26,7 @@ use crate::dpi::tcp::{self as dpi, Records, TcpDpiConfig, TlsPool};
 use crate::time::Timestamp;
 
 use super::flow::{Dir, Endpoint, FlowKey};
-use super::table::FlowTable;
+use super::table::{self, FlowTable};
 use l7::Classification;
 use rtt::RttStats;
 use segments::{Anomalies, Context, SegmentBook, SegmentPool};
@@ -431,7 +431,7 @@ impl TcpTracker {
     }
 
     /// Whether the connection in `slot` is idle past its timeout at `ts` and another engine
-    /// has opened a flow since late enough to close it.
+    /// has opened a flow since late enough to close it ([`table::closed_elsewhere`]).
     fn closed_elsewhere(
         &self,
         slot: u32,
@@ -443,9 +443,7 @@ impl TcpTracker {
         } else {
             self.cfg.idle_ns
         };
-        let last = self.table.get(slot).last;
-        ts.0.saturating_sub(last.0) > timeout
-            && opened_after(Timestamp(last.0.saturating_add(timeout)))
+        table::closed_elsewhere(self.table.get(slot).last, timeout, ts, opened_after)
     }
 
     /// Close every connection idle past its timeout at `now`.
