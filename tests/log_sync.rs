@@ -251,6 +251,77 @@ fn bulk_sync_of_a_real_tree_arrives_byte_identical_and_is_deleted_after_ack() {
     }
 }
 
+/// tstat restarted within the same minute (a procd respawn) creates `YYYY_MM_DD_HH_MM-2.out`
+/// and `-3.out` beside the first folder. Every one of them is shipped and, once the collector
+/// has it, freed by `--keep-kb`; a folder tstat never creates is left alone with a reason.
+#[test]
+fn folders_of_a_restart_within_the_minute_are_shipped_and_freed() {
+    let lab = Lab::new("restart");
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sample.pcap");
+    for _ in 0..3 {
+        // Standard input: a stream, whose folders never replace an existing one.
+        let st = Command::new(env!("CARGO_BIN_EXE_tstat"))
+            .arg("-s")
+            .arg(lab.base())
+            .arg("-")
+            .stdin(fs::File::open(&sample).unwrap())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(st.success());
+    }
+    let mut names: Vec<String> = fs::read_dir(lab.base())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 3, "{names:?}");
+    let stem = names
+        .iter()
+        .find(|n| !n.contains('-'))
+        .unwrap()
+        .trim_end_matches(".out")
+        .to_string();
+    for suffix in ["", "-2", "-3"] {
+        assert!(names.contains(&format!("{stem}{suffix}.out")), "{names:?}");
+    }
+    let original = tree(&lab.base());
+    fs::create_dir_all(lab.base().join("backup.out")).unwrap();
+    let server = lab.server();
+    let client = lab.client(&["--keep-kb", "0"]);
+    let freed = wait_for(Duration::from_secs(60), || {
+        names.iter().all(|n| !lab.base().join(n).exists())
+    });
+    stop(client);
+    stop(server);
+    assert!(
+        freed,
+        "folders left on the probe: {:?}",
+        fs::read_dir(lab.base()).unwrap().count()
+    );
+    let stored = tree(&lab.root().join("p1"));
+    for (name, bytes) in &original {
+        assert!(
+            stored.get(name) == Some(bytes),
+            "{name} missing or different at the collector"
+        );
+    }
+    for n in &names {
+        assert!(
+            stored.contains_key(&format!("{n}/.closed")),
+            "{n} not acknowledged"
+        );
+    }
+    assert!(lab.base().join("backup.out").exists());
+    let log = fs::read_to_string(lab.dir.join("client.log")).unwrap();
+    let reason = log
+        .lines()
+        .filter(|l| l.contains("backup.out: not shipped"))
+        .count();
+    assert_eq!(reason, 1, "one logged reason for backup.out:\n{log}");
+}
+
 /// Append numbered rows to `file`, sometimes in two writes split inside a row.
 fn write_rows(file: &Path, from: u64, count: u64, pause: Duration) {
     let mut f = fs::OpenOptions::new()
@@ -512,6 +583,14 @@ fn pump(
     let _ = to.shutdown(Shutdown::Both);
 }
 
+/// How many times the client's log says it connected.
+fn connections(lab: &Lab) -> usize {
+    fs::read_to_string(lab.dir.join("client.log"))
+        .unwrap_or_default()
+        .matches("connected to")
+        .count()
+}
+
 #[test]
 fn a_link_cut_and_stalled_by_a_proxy_loses_and_duplicates_nothing() {
     let lab = Lab::new("proxy");
@@ -520,15 +599,28 @@ fn a_link_cut_and_stalled_by_a_proxy_loses_and_duplicates_nothing() {
     let writer = Writer::start(lab.base(), 30);
     let via = format!("127.0.0.1:{}", proxy.port);
     let client = lab.client_as("p1", "p1", &via, &["--io-timeout-s", "2"]);
-    for _ in 0..2 {
-        std::thread::sleep(Duration::from_millis(700));
+    // Each cut waits for the connection it cuts, and the next step for the reconnection:
+    // fixed sleeps made the count depend on how fast the machine (or qemu) was.
+    for expected in 1..=2 {
+        assert!(
+            wait_for(Duration::from_secs(30), || connections(&lab) >= expected),
+            "the client connected (connection {expected})"
+        );
+        std::thread::sleep(Duration::from_millis(300)); // some rows through this connection
         proxy.cut.fetch_add(1, Ordering::Relaxed);
     }
-    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        wait_for(Duration::from_secs(30), || connections(&lab) >= 3),
+        "the client reconnected after each cut"
+    );
     proxy.stalled.store(true, Ordering::Relaxed);
     std::thread::sleep(Duration::from_secs(3)); // longer than the client's I/O timeout
     proxy.stalled.store(false, Ordering::Relaxed);
-    std::thread::sleep(Duration::from_millis(700));
+    assert!(
+        wait_for(Duration::from_secs(30), || connections(&lab) >= 4),
+        "the client gave up the stalled connection and connected again"
+    );
+    std::thread::sleep(Duration::from_millis(300));
     let written = writer.finish();
     let synced = wait_for(Duration::from_secs(60), || {
         fs::read_dir(lab.base()).unwrap().flatten().all(|f| {
@@ -542,14 +634,6 @@ fn a_link_cut_and_stalled_by_a_proxy_loses_and_duplicates_nothing() {
     stop(client);
     stop(server);
     assert!(synced);
-    assert!(
-        fs::read_to_string(lab.dir.join("client.log"))
-            .unwrap()
-            .matches("connected to")
-            .count()
-            >= 3,
-        "the client reconnected after each cut"
-    );
     assert_collector_has_every_row_once(&lab, written);
 }
 

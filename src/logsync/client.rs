@@ -15,9 +15,10 @@ use std::time::{Duration, Instant, SystemTime};
 
 use super::channel::{client_handshake, Channel};
 use super::keys::{Key, KeyPair};
-use super::tree::{self, Folder, FolderState};
+use super::tree::{self, Folder, FolderState, Skipped};
 use super::util::{log_line, sleep_unless, Backoff};
 use super::wire::{Msg, DATA_CHUNK};
+use crate::sink::outdir::FolderName;
 
 /// A ping after this much silence, so a dead link is noticed.
 pub const PING_EVERY: Duration = Duration::from_secs(15);
@@ -56,6 +57,7 @@ fn invalid(msg: String) -> io::Error {
 pub fn run(cfg: &ClientConfig, stop: &AtomicBool) {
     let mut acked = BTreeSet::new();
     let mut backoff = Backoff::new(cfg.backoff_min, cfg.backoff_max);
+    let mut skipped = Skipped::default();
     while !stop.load(Ordering::Relaxed) {
         match connect(cfg) {
             Ok(mut ch) => {
@@ -64,7 +66,7 @@ pub fn run(cfg: &ClientConfig, stop: &AtomicBool) {
                     cfg.server, cfg.probe_id
                 ));
                 let started = Instant::now();
-                match session(cfg, &mut ch, &mut acked, stop) {
+                match session(cfg, &mut ch, &mut acked, &mut skipped, stop) {
                     Ok(()) => return,
                     Err(e) => log(format_args!("connection lost: {e}")),
                 }
@@ -109,6 +111,7 @@ fn session(
     cfg: &ClientConfig,
     ch: &mut Channel,
     acked: &mut BTreeSet<String>,
+    skipped: &mut Skipped,
     stop: &AtomicBool,
 ) -> io::Result<()> {
     let mut s = Session {
@@ -118,10 +121,11 @@ fn session(
     };
     let mut last_traffic = Instant::now();
     while !stop.load(Ordering::Relaxed) {
-        let folders = tree::scan(&cfg.base, cfg.grace, SystemTime::now()).unwrap_or_else(|e| {
-            log(format_args!("{}: {e}", cfg.base.display()));
-            Vec::new()
-        });
+        let folders =
+            tree::scan(&cfg.base, cfg.grace, SystemTime::now(), skipped).unwrap_or_else(|e| {
+                log(format_args!("{}: {e}", cfg.base.display()));
+                Vec::new()
+            });
         let mut moved = false;
         for f in &folders {
             match &f.state {
@@ -340,9 +344,15 @@ fn enforce_budget(cfg: &ClientConfig, acked: &mut BTreeSet<String>) {
     }
     let mut size = tree::tree_size(&cfg.base);
     while size > keep {
-        let Some(oldest) = acked.pop_first() else {
+        // Oldest in tstat's creation order, not byte order ("-2.out" sorts before ".out").
+        let Some(oldest) = acked
+            .iter()
+            .min_by(|a, b| FolderName::parse(a).cmp(&FolderName::parse(b)))
+            .cloned()
+        else {
             break;
         };
+        acked.remove(&oldest);
         let path = cfg.base.join(&oldest);
         let freed: u64 = tree::log_files(&path)
             .map(|v| v.iter().map(|(_, s)| s).sum())

@@ -1,6 +1,8 @@
 //! Which names may reach the collector's disk. Every name a peer sends is checked here before
 //! it becomes a path component, so nothing can climb out of `ROOT/<probe-id>/`.
 
+use crate::sink::outdir::FolderName;
+
 /// Suffix of a file being received; final names may not end with it.
 pub const PART_SUFFIX: &str = ".part";
 /// The marker tstat writes into a folder it will not write again.
@@ -11,15 +13,19 @@ pub fn valid_probe_id(id: &str) -> bool {
     (1..=64).contains(&id.len()) && !id.starts_with('.') && id.bytes().all(safe_byte)
 }
 
-/// A tstat output folder: exactly `YYYY_MM_DD_HH_MM.out`.
+/// A tstat output folder: `YYYY_MM_DD_HH_MM.out` or `YYYY_MM_DD_HH_MM-N.out`, the names
+/// tstat creates (`sink::outdir::FolderName`).
 pub fn valid_folder(name: &str) -> bool {
-    let b = name.as_bytes();
-    b.len() == 20
-        && name.ends_with(".out")
-        && b[..16].iter().enumerate().all(|(i, &c)| match i {
-            4 | 7 | 10 | 13 => c == b'_',
-            _ => c.is_ascii_digit(),
-        })
+    FolderName::parse(name).is_some()
+}
+
+/// Sort folder names in the order tstat created them (minute, then `-N`).
+pub fn sort_folders(names: &mut [String]) {
+    names.sort_by(|a, b| {
+        FolderName::parse(a)
+            .cmp(&FolderName::parse(b))
+            .then(a.cmp(b))
+    });
 }
 
 /// A log file: `log_` then up to 96 of `A-Z a-z 0-9 _ - .`, not ending in `.part`.
@@ -42,6 +48,9 @@ mod tests {
     #[test]
     fn folders_are_tstat_minute_names_only() {
         assert!(valid_folder("2024_01_31_23_59.out"));
+        assert!(valid_folder("2024_01_31_23_59-2.out"));
+        assert!(!valid_folder("2024_01_31_23_59-1.out"));
+        assert!(!valid_folder("2024_01_31_23_59-x/.out"));
         assert!(!valid_folder("2024_01_31_23_59.ou"));
         assert!(!valid_folder("../1_01_31_23_59.out"));
         assert!(!valid_folder("2024-01-31_23_59.out"));

@@ -29,7 +29,8 @@ pub struct PlainConfig {
 
 /// Run until `stop`: rows already in the logs at start are skipped, later ones are sent.
 pub fn run(cfg: &PlainConfig, stop: &AtomicBool) {
-    let mut offsets = start_offsets(cfg);
+    let mut skipped = tree::Skipped::default();
+    let mut offsets = start_offsets(cfg, &mut skipped);
     let mut backoff = Backoff::new(cfg.backoff_min, cfg.backoff_max);
     let mut buf = vec![0u8; 64 * 1024];
     while !stop.load(Ordering::Relaxed) {
@@ -38,7 +39,7 @@ pub fn run(cfg: &PlainConfig, stop: &AtomicBool) {
                 log_line("plain", format_args!("connected to {}", cfg.target));
                 backoff.reset();
                 while !stop.load(Ordering::Relaxed) {
-                    match send_new_rows(cfg, &mut s, &mut offsets, &mut buf) {
+                    match send_new_rows(cfg, &mut s, &mut offsets, &mut buf, &mut skipped) {
                         Ok(true) => {}
                         Ok(false) => sleep_unless(stop, cfg.poll),
                         Err(e) => {
@@ -57,11 +58,12 @@ pub fn run(cfg: &PlainConfig, stop: &AtomicBool) {
     }
 }
 
-fn open_logs(cfg: &PlainConfig) -> Vec<(PathBuf, u64)> {
+fn open_logs(cfg: &PlainConfig, skipped: &mut tree::Skipped) -> Vec<(PathBuf, u64)> {
     let folders = tree::scan(
         &cfg.base,
         Duration::from_secs(u64::MAX / 4),
         SystemTime::now(),
+        skipped,
     )
     .unwrap_or_default();
     folders
@@ -77,8 +79,8 @@ fn open_logs(cfg: &PlainConfig) -> Vec<(PathBuf, u64)> {
         .collect()
 }
 
-fn start_offsets(cfg: &PlainConfig) -> HashMap<PathBuf, u64> {
-    open_logs(cfg).into_iter().collect()
+fn start_offsets(cfg: &PlainConfig, skipped: &mut tree::Skipped) -> HashMap<PathBuf, u64> {
+    open_logs(cfg, skipped).into_iter().collect()
 }
 
 /// Send the complete rows appended since the last call; returns whether any were sent.
@@ -87,8 +89,9 @@ fn send_new_rows(
     out: &mut TcpStream,
     offsets: &mut HashMap<PathBuf, u64>,
     buf: &mut [u8],
+    skipped: &mut tree::Skipped,
 ) -> io::Result<bool> {
-    let logs = open_logs(cfg);
+    let logs = open_logs(cfg, skipped);
     offsets.retain(|p, _| logs.iter().any(|(q, _)| q == p));
     let mut sent = false;
     for (path, size) in logs {

@@ -10,7 +10,9 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use super::names::{valid_folder, valid_log_file, CLOSED_MARKER};
+use std::collections::BTreeSet;
+
+use super::names::{sort_folders, valid_folder, valid_log_file, CLOSED_MARKER};
 
 /// How a folder is to be shipped.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,14 +73,53 @@ fn last_change(dir: &Path) -> Option<SystemTime> {
     Some(newest)
 }
 
-/// The tstat folders under `base`, oldest first, each with its state.
-pub fn scan(base: &Path, grace: Duration, now: SystemTime) -> io::Result<Vec<Folder>> {
-    let mut names: Vec<String> = fs::read_dir(base)?
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| valid_folder(n))
-        .collect();
-    names.sort();
+/// Folders and files the client cannot ship, each logged once with its reason (not at every
+/// poll). Holds only names still on disk, so it does not grow with the tree's history.
+#[derive(Debug, Default)]
+pub struct Skipped {
+    reported: BTreeSet<String>,
+    seen: BTreeSet<String>,
+}
+
+impl Skipped {
+    fn note(&mut self, name: &str, reason: std::fmt::Arguments) {
+        self.seen.insert(name.to_string());
+        if self.reported.insert(name.to_string()) {
+            super::util::log_line("client", format_args!("{name}: {reason}"));
+        }
+    }
+
+    /// Forget names gone from disk, so a folder that comes back is reported again.
+    fn end_scan(&mut self) {
+        self.reported = std::mem::take(&mut self.seen);
+    }
+}
+
+/// The tstat folders under `base`, oldest first, each with its state. Anything else that
+/// looks like an output folder (a directory ending in `.out`), and a folder whose marker
+/// cannot be read, is left alone with its reason logged once through `skipped`.
+pub fn scan(
+    base: &Path,
+    grace: Duration,
+    now: SystemTime,
+    skipped: &mut Skipped,
+) -> io::Result<Vec<Folder>> {
+    let mut names = Vec::new();
+    for entry in fs::read_dir(base)?.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if valid_folder(&name) {
+            names.push(name);
+        } else if name.ends_with(".out") && entry.file_type().is_ok_and(|t| t.is_dir()) {
+            skipped.note(
+                &name,
+                format_args!(
+                    "not shipped: tstat names its folders YYYY_MM_DD_HH_MM.out or \
+                     YYYY_MM_DD_HH_MM-N.out"
+                ),
+            );
+        }
+    }
+    sort_folders(&mut names);
     let newest = names.last().cloned();
     let mut out = Vec::with_capacity(names.len());
     for name in names {
@@ -87,9 +128,12 @@ pub fn scan(base: &Path, grace: Duration, now: SystemTime) -> io::Result<Vec<Fol
             Ok(text) => match parse_marker(&text) {
                 Some(entries) => FolderState::Closed(entries),
                 None => {
-                    super::util::log_line(
-                        "client",
-                        format_args!("{name}: malformed {CLOSED_MARKER} marker, folder skipped"),
+                    skipped.note(
+                        &name,
+                        format_args!(
+                            "not shipped: malformed {CLOSED_MARKER} marker (lines of \
+                             `log_<name> <bytes>` expected)"
+                        ),
                     );
                     continue;
                 }
@@ -104,6 +148,7 @@ pub fn scan(base: &Path, grace: Duration, now: SystemTime) -> io::Result<Vec<Fol
         };
         out.push(Folder { name, path, state });
     }
+    skipped.end_scan();
     Ok(out)
 }
 
@@ -148,6 +193,7 @@ mod tests {
         for f in [
             "2024_01_01_00_00.out",
             "2024_01_01_01_00.out",
+            "2024_01_01_01_00-2.out",
             "2024_01_01_02_00.out",
         ] {
             fs::create_dir_all(base.join(f)).unwrap();
@@ -155,21 +201,42 @@ mod tests {
         }
         fs::write(base.join("2024_01_01_00_00.out/.closed"), "log_a 4\n").unwrap();
         fs::create_dir_all(base.join("not_a_folder")).unwrap();
+        fs::create_dir_all(base.join("backup.out")).unwrap();
         let later = SystemTime::now() + Duration::from_secs(600);
-        let folders = scan(&base, Duration::from_secs(300), later).unwrap();
+        let mut skipped = Skipped::default();
+        let folders = scan(&base, Duration::from_secs(300), later, &mut skipped).unwrap();
+        let names: Vec<_> = folders.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "2024_01_01_00_00.out",
+                "2024_01_01_01_00.out",
+                "2024_01_01_01_00-2.out",
+                "2024_01_01_02_00.out"
+            ]
+        );
         let states: Vec<_> = folders.iter().map(|f| f.state.clone()).collect();
         assert_eq!(
             states,
             vec![
                 FolderState::Closed(vec![("log_a".into(), 4)]),
                 FolderState::CrashClosed(vec![("log_a".into(), 4)]),
+                FolderState::CrashClosed(vec![("log_a".into(), 4)]),
                 FolderState::Open,
             ]
         );
-        // Within the grace period the unmarked older folder is still open.
-        let folders = scan(&base, Duration::from_secs(300), SystemTime::now()).unwrap();
+        assert!(skipped.reported.contains("backup.out"));
+        assert!(!skipped.reported.contains("not_a_folder"));
+        // Within the grace period the unmarked older folders are still open.
+        let folders = scan(
+            &base,
+            Duration::from_secs(300),
+            SystemTime::now(),
+            &mut skipped,
+        )
+        .unwrap();
         assert_eq!(folders[1].state, FolderState::Open);
-        assert_eq!(tree_size(&base), 12 + 8);
+        assert_eq!(tree_size(&base), 12 + 8 + 4);
         let _ = fs::remove_dir_all(&base);
     }
 }

@@ -65,6 +65,47 @@ pub fn folder_name(ts: Timestamp) -> String {
     )
 }
 
+/// The name of a folder tstat creates: `YYYY_MM_DD_HH_MM.out`, or `YYYY_MM_DD_HH_MM-N.out`
+/// (N from 2) for a further folder of the same minute ([`create_fresh`]). Ordered as tstat
+/// created them: by minute, then by N.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FolderName<'a> {
+    /// `YYYY_MM_DD_HH_MM`.
+    pub minute: &'a str,
+    /// 1 for the plain name, N for `-N`.
+    pub seq: u32,
+}
+
+impl<'a> FolderName<'a> {
+    /// Read a folder name; `None` for anything tstat does not create.
+    pub fn parse(name: &'a str) -> Option<FolderName<'a>> {
+        let stem = name.strip_suffix(".out")?;
+        let minute = stem.get(..16)?;
+        let minute_ok = minute.bytes().enumerate().all(|(i, c)| match i {
+            4 | 7 | 10 | 13 => c == b'_',
+            _ => c.is_ascii_digit(),
+        });
+        if !minute_ok {
+            return None;
+        }
+        let seq = match &stem[16..] {
+            "" => 1,
+            rest => {
+                let digits = rest.strip_prefix('-')?;
+                // Only the names create_fresh writes: no sign, no leading zero, from 2.
+                if digits.is_empty()
+                    || digits.starts_with('0')
+                    || !digits.bytes().all(|c| c.is_ascii_digit())
+                {
+                    return None;
+                }
+                digits.parse::<u32>().ok().filter(|&n| n >= 2)?
+            }
+        };
+        Some(FolderName { minute, seq })
+    }
+}
+
 /// ctime-style text without the newline: `Thu Feb  6 08:35:46 2020`.
 pub fn ctime(ts: Timestamp) -> String {
     const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
@@ -130,6 +171,51 @@ pub fn create_fresh(base: &Path, ts: Timestamp) -> io::Result<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn folder_names_read_back_in_creation_order() {
+        let parse = |n| FolderName::parse(n).map(|f| (f.minute, f.seq));
+        assert_eq!(parse("2024_01_31_23_59.out"), Some(("2024_01_31_23_59", 1)));
+        assert_eq!(
+            parse("2024_01_31_23_59-2.out"),
+            Some(("2024_01_31_23_59", 2))
+        );
+        assert_eq!(
+            parse("2024_01_31_23_59-17.out"),
+            Some(("2024_01_31_23_59", 17))
+        );
+        for bad in [
+            "2024_01_31_23_59.ou",
+            "2024_01_31_23_59-1.out",
+            "2024_01_31_23_59-02.out",
+            "2024_01_31_23_59-.out",
+            "2024_01_31_23_59--2.out",
+            "2024_01_31_23_59-2x.out",
+            "2024_01_31_23_59-99999999999.out",
+            "../1_01_31_23_59.out",
+            "2024-01-31_23_59.out",
+            "backup.out",
+        ] {
+            assert_eq!(parse(bad), None, "{bad}");
+        }
+        // Plain byte order puts "-2.out" before ".out" and "-10" before "-2".
+        let mut names = vec![
+            "2024_01_01_00_01.out",
+            "2024_01_01_00_00-10.out",
+            "2024_01_01_00_00-2.out",
+            "2024_01_01_00_00.out",
+        ];
+        names.sort_by_key(|n| FolderName::parse(n));
+        assert_eq!(
+            names,
+            [
+                "2024_01_01_00_00.out",
+                "2024_01_01_00_00-2.out",
+                "2024_01_01_00_00-10.out",
+                "2024_01_01_00_01.out"
+            ]
+        );
+    }
 
     #[test]
     fn names_follow_tstat_in_utc() {
