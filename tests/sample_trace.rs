@@ -221,3 +221,67 @@ fn standard_input_gives_the_same_logs() {
     );
     assert_eq!(piped, plain);
 }
+
+/// Kuznetsov's pcap variant (magic a1b2cd34, 8 more bytes per record header; made by
+/// Wireshark's editcap, tests/data/sample.README.md), which Tstat reads through libpcap.
+#[test]
+fn kuznetsov_pcap_gives_the_same_logs() {
+    let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let plain = logs_from(&data.join("sample.pcap"), None, &tmp.join("kuz_plain"));
+    let got = logs_from(&data.join("sample.modpcap"), None, &tmp.join("kuz_mod"));
+    assert_eq!(got, plain);
+}
+
+/// Streams made by Debian's pzstd (a skippable frame before each Zstandard frame) and two
+/// of them concatenated (a valid zstd stream of two frames, RFC 8878 §3.1), read through
+/// stdin and from a file: the logs of the plain trace.
+#[cfg(feature = "zstd")]
+#[test]
+fn pzstd_and_multi_frame_zstd_give_the_same_logs() {
+    let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    if Command::new("pzstd").arg("--version").output().is_err() {
+        assert!(
+            !std::env::var("TSTAT_REQUIRE_TOOLS").is_ok_and(|v| v == "1"),
+            "pzstd (Debian's zstd package) is needed"
+        );
+        eprintln!("pzstd not installed: pzstd input not tested");
+        return;
+    }
+    let pcap = std::fs::read(data.join("sample.pcap")).unwrap();
+    let pzstd = |bytes: &[u8], name: &str| -> Vec<u8> {
+        let src = tmp.join(name);
+        std::fs::write(&src, bytes).unwrap();
+        let dst = tmp.join(format!("{name}.zst"));
+        let st = Command::new("pzstd")
+            .args(["-q", "-f", "-p", "2", "-o"])
+            .arg(&dst)
+            .arg(&src)
+            .status()
+            .unwrap();
+        assert!(st.success());
+        std::fs::read(dst).unwrap()
+    };
+    let whole = pzstd(&pcap, "pz_whole");
+    assert_eq!(
+        &whole[..4],
+        &[0x50, 0x2a, 0x4d, 0x18],
+        "pzstd starts with a skippable frame"
+    );
+    let (a, b) = pcap.split_at(pcap.len() / 2 + 1234);
+    let mut two = pzstd(a, "pz_a");
+    two.extend(pzstd(b, "pz_b"));
+    let plain = logs_from(&data.join("sample.pcap"), None, &tmp.join("pz_plain"));
+    for (bytes, name) in [(whole, "pz_whole.trace"), (two, "pz_two.trace")] {
+        let f = tmp.join(name);
+        std::fs::write(&f, bytes).unwrap();
+        assert_eq!(
+            logs_from(&f, None, &tmp.join(format!("{name}_out"))),
+            plain,
+            "{name}"
+        );
+        let piped = logs_from(Path::new("-"), Some(&f), &tmp.join(format!("{name}_stdin")));
+        assert_eq!(piped, plain, "{name} through stdin");
+    }
+}

@@ -1,16 +1,18 @@
 //! Classic libpcap files: 24-byte file header, then 16-byte record headers.
-//! Both byte orders, with microsecond (a1b2c3d4) or nanosecond (a1b23c4d) fractions.
+//! Both byte orders, with microsecond (a1b2c3d4) or nanosecond (a1b23c4d) fractions, and
+//! Alexey Kuznetsov's patched format (a1b2cd34), whose record headers carry 8 more bytes
+//! (interface index, protocol, packet type, padding), which libpcap and Tstat read too.
 
 use super::{Frame, FrameSource, Input, SourceError, MAX_FRAME_LEN};
 use crate::time::Timestamp;
 
 const MAGIC_USEC: u32 = 0xa1b2_c3d4;
 const MAGIC_NSEC: u32 = 0xa1b2_3c4d;
+const MAGIC_KUZNETSOV: u32 = 0xa1b2_cd34;
+const MAGICS: [u32; 3] = [MAGIC_USEC, MAGIC_NSEC, MAGIC_KUZNETSOV];
 
 pub(crate) fn is_magic(m: [u8; 4]) -> bool {
-    let le = u32::from_le_bytes(m);
-    let be = u32::from_be_bytes(m);
-    [MAGIC_USEC, MAGIC_NSEC].contains(&le) || [MAGIC_USEC, MAGIC_NSEC].contains(&be)
+    MAGICS.contains(&u32::from_le_bytes(m)) || MAGICS.contains(&u32::from_be_bytes(m))
 }
 
 pub(crate) struct PcapReader {
@@ -18,6 +20,8 @@ pub(crate) struct PcapReader {
     big_endian: bool,
     nanos: bool,
     link_type: u32,
+    /// Bytes of a record header: 16, or 24 in Kuznetsov's format.
+    record_header: usize,
     buf: Vec<u8>,
 }
 
@@ -31,7 +35,7 @@ impl PcapReader {
             });
         }
         let magic_le = u32::from_le_bytes([hdr[0], hdr[1], hdr[2], hdr[3]]);
-        let big_endian = !(magic_le == MAGIC_USEC || magic_le == MAGIC_NSEC);
+        let big_endian = !MAGICS.contains(&magic_le);
         let rd = |b: &[u8]| field_u32(b, big_endian);
         let magic = rd(&hdr[0..4]);
         // The top bits of the link-type field carry FCS information (pcap-savefile(5)).
@@ -41,6 +45,7 @@ impl PcapReader {
             big_endian,
             nanos: magic == MAGIC_NSEC,
             link_type,
+            record_header: if magic == MAGIC_KUZNETSOV { 24 } else { 16 },
             buf: vec![0; MAX_FRAME_LEN],
         })
     }
@@ -69,28 +74,29 @@ impl FrameSource for PcapReader {
     fn next_frame(&mut self) -> Result<Option<Frame<'_>>, SourceError> {
         let be = self.big_endian;
         let at = self.input.offset();
+        let hdr_len = self.record_header;
         // Most records lie whole in the read buffer: handed out in place, not copied.
         let peeked = self.input.peek();
-        if let Some(rec) = peeked.get(..16) {
+        if let Some(rec) = peeked.get(..hdr_len) {
             let caplen = field_u32(&rec[8..12], be) as usize;
-            if caplen <= MAX_FRAME_LEN && peeked.len() >= 16 + caplen {
+            if caplen <= MAX_FRAME_LEN && peeked.len() >= hdr_len + caplen {
                 let (secs, frac) = (field_u32(&rec[0..4], be), field_u32(&rec[4..8], be));
                 let wire_len = field_u32(&rec[12..16], be);
                 let ts = self.timestamp(secs, frac);
                 let link_type = self.link_type;
-                let record = self.input.lend(16 + caplen).unwrap_or(&[]);
+                let record = self.input.lend(hdr_len + caplen).unwrap_or(&[]);
                 return Ok(Some(Frame {
                     ts,
                     link_type,
                     wire_len,
-                    data: record.get(16..).unwrap_or(&[]),
+                    data: record.get(hdr_len..).unwrap_or(&[]),
                 }));
             }
         }
-        let mut rec = [0u8; 16];
+        let mut rec = [0u8; 24];
         if !self
             .input
-            .read_exact_or_eof(&mut rec, "pcap record header")?
+            .read_exact_or_eof(&mut rec[..hdr_len], "pcap record header")?
         {
             return Ok(None);
         }
