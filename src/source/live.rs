@@ -184,9 +184,13 @@ fn open_handle(cfg: &LiveConfig) -> Result<Capture<Active>, LiveError> {
         .map_err(|e| fail("cannot open the capture (root or CAP_NET_RAW needed)", e))?
         .setnonblock()
         .map_err(|e| fail("cannot make the capture non-blocking", e))?;
-    if let Some(f) = &cfg.filter {
-        cap.filter(f, true)
-            .map_err(|e| fail(&format!("the filter \"{f}\" does not compile"), e))?;
-    }
+    // Always a filter, the empty expression when none is asked for, as tcpdump does: it
+    // compiles to "accept, snaplen bytes", which the kernel runs on each packet and so copies
+    // only snaplen bytes into the ring. Without a socket filter the kernel copies whole
+    // packets, GSO/GRO packets of up to 64 KB on veth and loopback: a burst of a few
+    // hundred filled the 4 MB ring while tcpdump, on the same traffic, lost nothing.
+    let expr = cfg.filter.as_deref().unwrap_or("");
+    cap.filter(expr, true)
+        .map_err(|e| fail(&format!("the filter \"{expr}\" does not compile"), e))?;
     Ok(cap)
 }
