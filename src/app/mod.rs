@@ -3,10 +3,13 @@
 
 mod analysis;
 pub mod args;
+mod job;
+mod output;
 mod privileges;
 mod reload;
 mod rotation;
 mod run;
 pub mod signals;
+mod summary;
 
 pub use run::main_with_args;

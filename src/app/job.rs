@@ -1,0 +1,294 @@
+//! One analysis: frames from a source through the engine into the output, with what Tstat
+//! does between packets (rotation, runtime.conf, signals, the disk budget).
+
+use std::path::{Path, PathBuf};
+
+use std::time::Instant;
+
+use super::analysis::Analysis;
+use super::output::Output;
+use super::reload::RuntimeWatch;
+use super::rotation::Rotation;
+use super::run::{warn_header_only, Setup};
+use super::signals;
+use super::summary::summary;
+use crate::config::runtime::{LogKind, Runtime};
+use crate::sink::budget::DiskBudget;
+use crate::sink::outdir;
+use crate::source::{self, TraceInput};
+use crate::time::Timestamp;
+
+/// One analysis: an engine, and the output its records go to.
+pub(super) struct Job<'a> {
+    setup: &'a Setup,
+    engine: Analysis,
+    out: Output,
+    rotation: Rotation,
+    watch: Option<RuntimeWatch>,
+    frames_handled: u64,
+}
+
+/// Frames between two readings of the wall clock for runtime.conf and the disk budget, which
+/// are checked every few seconds. Read for every frame, the clock (a VM's clock source here)
+/// took a tenth of the reader thread's time with `--workers`. A quiet live link reads it at
+/// every timeout.
+const CLOCK_EVERY: u64 = 64;
+
+impl<'a> Job<'a> {
+    pub(super) fn new(setup: &'a Setup, trace_name: &str, rotating: bool) -> Job<'a> {
+        let base = outdir::base_dir(setup.args.outdir.as_deref().map(Path::new), trace_name);
+        let g = &setup.globals;
+        Job {
+            setup,
+            engine: Analysis::new(setup),
+            out: Output {
+                base,
+                compression: setup.compression,
+                runtime: setup.runtime.clone(),
+                logs: None,
+                rotating,
+                failed_to_create: false,
+                budget: DiskBudget::new(g.max_disk_usage),
+                next_budget_check: Instant::now(),
+                folders: 0,
+                closed_rows: 0,
+                ok: true,
+            },
+            rotation: Rotation::new(g.max_time_step, g.dirs),
+            frames_handled: 0,
+            watch: setup.args.runtime.as_ref().map(|p| {
+                RuntimeWatch::new(
+                    PathBuf::from(p),
+                    g.runtime_config_idle,
+                    g.runtime_mtime_counter,
+                    Instant::now(),
+                )
+            }),
+        }
+    }
+
+    /// Create the output folder at the first packet.
+    fn ensure_logs(&mut self, ts: Timestamp) {
+        if self.out.logs.is_none() && !self.out.failed_to_create && self.out.folders == 0 {
+            self.out.open(ts);
+            self.out.enforce_budget();
+        }
+    }
+
+    /// Read every frame of one input. Returns false when the input could not be opened.
+    pub(super) fn feed(&mut self, input: &TraceInput) -> bool {
+        let name = input.display_name();
+        let mut src = match source::open_trace(input) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("tstat: {e}");
+                return false;
+            }
+        };
+        let mut frames: u64 = 0;
+        loop {
+            if signals::stop_requested() {
+                eprintln!("tstat: signal received: stopping and writing out open flows");
+                break;
+            }
+            match src.next_frame() {
+                Ok(Some(frame)) => {
+                    frames += 1;
+                    if self.setup.args.progress && frames % 1_000_000 == 0 {
+                        eprintln!("tstat: {name}: {frames} frames");
+                    }
+                    self.handle_frame(&frame);
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    eprintln!("tstat: {name}: {e}; the rest of this input is skipped, flows read so far are kept");
+                    break;
+                }
+            }
+        }
+        true
+    }
+
+    /// One frame into the engine; the first timestamped one names the output folder. Then,
+    /// as Tstat does after each packet: rotation, runtime.conf, signals, the disk budget.
+    fn handle_frame(&mut self, frame: &source::Frame<'_>) {
+        if frame.ts != Timestamp::ZERO || self.engine.first_packet_time().is_some() {
+            self.ensure_logs(frame.ts);
+        }
+        self.engine.frame(frame, self.out.logs.as_mut());
+        if self.out.rotating
+            && self.engine.first_packet_time().is_some()
+            && self.rotation.packet(frame.ts)
+        {
+            self.switch(frame.ts, "rotation (Dirs x Max_Time_Step of packet time)");
+        }
+        self.frames_handled = self.frames_handled.wrapping_add(1);
+        self.between_packets(self.frames_handled % CLOCK_EVERY == 0);
+    }
+
+    /// Work done between packets, and on a quiet link: signals, then, when `read_clock` says
+    /// the wall clock may be read, runtime.conf and the disk budget.
+    fn between_packets(&mut self, read_clock: bool) {
+        if signals::take_report() {
+            eprint!("{}", summary(&self.engine.figures(), &self.out));
+        }
+        if signals::take_reopen() {
+            if self.out.logs.is_some() {
+                self.switch(self.engine.now(), "SIGHUP");
+            } else {
+                eprintln!("tstat: SIGHUP: no output folder open yet, nothing to reopen");
+            }
+        }
+        if !read_clock || (self.watch.is_none() && !self.out.budget.enabled()) {
+            return;
+        }
+        let now = Instant::now();
+        if self.watch.as_mut().is_some_and(|w| w.poll(now)) {
+            self.reload();
+        }
+        if self.out.budget.enabled() && now >= self.out.next_budget_check {
+            self.out.enforce_budget();
+        }
+    }
+
+    /// Read runtime.conf again on top of the running configuration, as Tstat does. A
+    /// malformed file is rejected whole; any change of [log] or [options] closes the
+    /// current folder and opens a new one with the new logs and headers.
+    fn reload(&mut self) {
+        let Some(path) = self.watch.as_ref().map(|w| w.path.display().to_string()) else {
+            return;
+        };
+        let mut new = match Runtime::load(&path, self.out.runtime.clone()) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!(
+                    "tstat: runtime.conf reload rejected: {e}; the running configuration stays"
+                );
+                return;
+            }
+        };
+        if self.setup.args.privacy {
+            new.httplog_full_url = 0;
+        }
+        if new == self.out.runtime {
+            eprintln!("tstat: {path} read again: nothing changed");
+            return;
+        }
+        let when = self.engine.first_packet_time().map(|_| self.engine.now());
+        announce_changes(&self.out.runtime, &new, when);
+        warn_header_only(&new);
+        self.engine.set_logs(&new, self.out.logs.as_mut());
+        self.out.runtime = new;
+        self.switch(self.engine.now(), &format!("{path} changed"));
+    }
+
+    /// Close the output folder and open the next, once every row so far is written.
+    fn switch(&mut self, ts: Timestamp, why: &str) {
+        self.engine.sync(self.out.logs.as_mut());
+        self.out.switch(ts, why);
+    }
+
+    /// Capture until a signal: frames into the engine, idle flows closed on quiet reads, and
+    /// the interface reopened with backoff when it fails.
+    #[cfg(feature = "live")]
+    pub(super) fn feed_live(&mut self, cap: &mut source::live::LiveCapture) {
+        use source::live::LiveEvent;
+        let interface = cap.interface().to_string();
+        let mut frames: u64 = 0;
+        while !signals::stop_requested() {
+            match cap.next_event() {
+                LiveEvent::Frame(frame) => {
+                    frames += 1;
+                    if self.setup.args.progress && frames % 100_000 == 0 {
+                        eprintln!("tstat: {interface}: {frames} frames");
+                    }
+                    self.handle_frame(&frame);
+                }
+                LiveEvent::Drained => self.engine.hand_over(self.out.logs.as_mut()),
+                LiveEvent::Quiet => {
+                    if let Some(logs) = self.out.logs.as_mut() {
+                        self.engine.quiet(Timestamp::now(), logs);
+                        let _ = logs.flush();
+                    }
+                    self.between_packets(true);
+                }
+                LiveEvent::Failed(e) => {
+                    eprintln!("tstat: {e}; reopening it, open flows are kept");
+                    reopen_with_backoff(cap);
+                }
+            }
+        }
+        eprintln!("tstat: signal received: stopping and writing out open flows");
+    }
+
+    /// Write out every open flow, finish the logs, mark the folder closed and print the
+    /// summary.
+    pub(super) fn finish(mut self) -> bool {
+        let analysed = self.engine.finish(self.out.logs.as_mut());
+        if self.out.logs.is_none() && self.out.folders == 0 {
+            eprintln!("tstat: not even a single packet read: no output folder created");
+        }
+        let last_dir = self.out.logs.as_ref().map(|l| l.dir().to_path_buf());
+        self.out.close();
+        self.out.enforce_budget();
+        print!("{}", summary(&self.engine.figures(), &self.out));
+        if let Some(dir) = last_dir {
+            println!("last output folder: {}", dir.display());
+        }
+        analysed && self.out.ok && !self.out.failed_to_create
+    }
+}
+
+/// Tstat's stdout lines for a reloaded runtime.conf: `[<time>] Enabling <log>`, the TCP and
+/// video levels, the HTTP URL setting. `<time>` is the current packet's, `-` before any.
+fn announce_changes(old: &Runtime, new: &Runtime, when: Option<Timestamp>) {
+    let ts = when.map_or_else(|| "-".to_string(), outdir::ctime);
+    for kind in LogKind::ALL {
+        match (old.log_enabled(kind), new.log_enabled(kind)) {
+            (false, true) => println!("[{ts}] Enabling {}", kind.file_name()),
+            (true, false) => println!("[{ts}] Disabling {}", kind.file_name()),
+            _ => {}
+        }
+    }
+    if LogKind::ALL.iter().all(|&k| !new.log_enabled(k)) {
+        println!("[{ts}] All logs disabled");
+    }
+    if old.tcplog_level != new.tcplog_level {
+        println!("[{ts}] TCP log level set to {}", new.tcplog_level);
+    }
+    if old.videolog_level != new.videolog_level {
+        println!("[{ts}] Video log level set to {}", new.videolog_level);
+    }
+    if old.httplog_full_url != new.httplog_full_url {
+        let what = match new.httplog_full_url {
+            0 => "Disabling",
+            1 => "Enabling partial",
+            _ => "Enabling full",
+        };
+        println!("({ts}) {what} HTTP URL log");
+    }
+}
+
+/// Retry opening the interface, waiting 1 s, 2 s, 4 s... up to 30 s between tries, until it
+/// works or a signal asks to stop.
+#[cfg(feature = "live")]
+fn reopen_with_backoff(cap: &mut source::live::LiveCapture) {
+    let mut wait = std::time::Duration::from_secs(1);
+    while !signals::stop_requested() {
+        std::thread::sleep(wait);
+        match cap.reopen() {
+            Ok(()) => {
+                eprintln!("tstat: capturing on {} again", cap.interface());
+                return;
+            }
+            Err(e) => eprintln!(
+                "tstat: {e}; next try in {} s",
+                (wait * 2).min(MAX_BACKOFF).as_secs()
+            ),
+        }
+        wait = (wait * 2).min(MAX_BACKOFF);
+    }
+}
+
+#[cfg(feature = "live")]
+const MAX_BACKOFF: std::time::Duration = std::time::Duration::from_secs(30);
