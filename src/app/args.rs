@@ -139,6 +139,12 @@ pub struct Args {
     /// file with the base64 key for Crypto-PAn
     #[argh(option)]
     pub keybase64: Option<String>,
+    /// encrypt host names in the logs with the Crypto-PAn key
+    #[argh(switch)]
+    pub enc: bool,
+    /// report wrap-around events of the DN-Hunter caches
+    #[argh(switch, short = 'Q')]
+    pub dn_wraps: bool,
     /// trace files (`-` or `stdin` for standard input)
     #[argh(positional, greedy)]
     pub traces: Vec<String>,
@@ -172,72 +178,85 @@ impl Args {
         Ok(c)
     }
 
-    /// Flags whose feature this build lacks: each named with what it would do.
-    pub fn unsupported(&self) -> Vec<&'static str> {
+    /// Flags this build cannot honour and that would change what is written (hide or keep
+    /// real addresses, change directions or columns, drop output, analyse unfiltered
+    /// traffic): each named with the reason. tstat refuses to run with any of them (exit 2).
+    pub fn refused(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut refuse = |on: bool, msg: &str| {
+            if on {
+                out.push(msg.to_string());
+            }
+        };
+        let live_built = cfg!(feature = "live");
+        refuse(
+            !live_built && (self.live || self.interface.is_some() || self.snaplen.is_some()),
+            "-l/-i/-E (live capture) need a build with the `live` feature",
+        );
+        refuse(
+            !live_built && self.filter.is_some(),
+            "-f (BPF filter) needs a build with the `live` feature (libpcap compiles the filter); \
+             without it every packet would be analysed",
+        );
+        refuse(
+            self.cryptofile.is_some()
+                || self.keyvalue.is_some()
+                || self.keyfile.is_some()
+                || self.keybase64.is_some()
+                || self.enc,
+            "-Y/--keyvalue/--keyfile/--keybase64/--enc (Crypto-PAn anonymisation) are not \
+             implemented yet: the logs would hold the real addresses and names",
+        );
+        refuse(
+            self.whitefile.is_some(),
+            "-W (networks exempt from anonymisation) is not implemented yet",
+        );
+        refuse(
+            self.anon_mask.is_some(),
+            "-A (XOR anonymisation of internal addresses) is not implemented yet: the logs \
+             would hold the real addresses",
+        );
+        refuse(
+            self.macfile.is_some(),
+            "-M (internal MAC addresses) is not implemented yet: directions would follow -N instead",
+        );
+        refuse(
+            self.cloudfile.is_some(),
+            "-C (cloud networks) is not implemented yet: the cloud columns would be missing",
+        );
+        refuse(
+            self.wired,
+            "-2 (directions from two wired interfaces) is not implemented yet",
+        );
+        refuse(
+            self.l3_bitrate,
+            "-3 (layer-3 bitrate log) is not supported: Tstat 3.2.1's own build refuses it too \
+             (it needs the L3_BITRATE compile-time option)",
+        );
+        refuse(
+            self.dpmi.is_some(),
+            "-D (DPMI) is not supported: Tstat 3.2.1's own build refuses it too (GROK_DPMI)",
+        );
+        refuse(
+            self.gzip_dumps || self.dns_filter.is_some(),
+            "-P/-F (pcap dumps) are not implemented yet: no dump would be written",
+        );
+        refuse(
+            self.rrd_dir.is_some() || self.rrd_conf.is_some(),
+            "-r/-R (RRD output) are not implemented yet: no RRD database would be written",
+        );
+        out
+    }
+
+    /// Flags accepted with a warning: what they ask for is missing, and nothing that is
+    /// written changes.
+    pub fn warnings(&self) -> Vec<&'static str> {
         let mut out = Vec::new();
         let mut check = |on: bool, msg: &'static str| {
             if on {
                 out.push(msg);
             }
         };
-        let live_built = cfg!(feature = "live");
-        check(
-            !live_built && (self.live || self.interface.is_some()),
-            "-l/-i (live capture) needs a build with the `live` feature",
-        );
-        check(
-            !live_built && self.snaplen.is_some(),
-            "-E (capture snaplen) needs a build with the `live` feature",
-        );
-        check(
-            !live_built && self.filter.is_some(),
-            "-f (BPF filter) needs a build with the `live` feature",
-        );
-        check(
-            self.gzip_dumps,
-            "-P (compressed dumps) is not implemented yet",
-        );
-        check(
-            self.macfile.is_some(),
-            "-M (internal MAC addresses) is not implemented yet",
-        );
-        check(
-            self.cloudfile.is_some(),
-            "-C (cloud networks) is not implemented yet",
-        );
-        check(
-            self.cryptofile.is_some()
-                || self.keyvalue.is_some()
-                || self.keyfile.is_some()
-                || self.keybase64.is_some(),
-            "-Y/--key* (Crypto-PAn anonymisation) is not implemented yet",
-        );
-        check(
-            self.whitefile.is_some(),
-            "-W (anonymisation white list) is not implemented yet",
-        );
-        check(
-            self.anon_mask.is_some(),
-            "-A (XOR anonymisation) is not implemented yet",
-        );
-        check(
-            self.rrd_dir.is_some() || self.rrd_conf.is_some(),
-            "-r/-R (RRD output) is not implemented yet",
-        );
-        check(self.dpmi.is_some(), "-D (DPMI) is not supported");
-        check(
-            self.messages_to.is_some(),
-            "-z (messages to a file) is not implemented yet: messages stay on stdout/stderr",
-        );
-        check(
-            self.dns_filter.is_some(),
-            "-F (DNS filter for dumps) is not implemented yet",
-        );
-        check(self.wired, "-2 (wired directions) is not implemented yet");
-        check(
-            self.l3_bitrate,
-            "-3 (layer-3 bitrate log) is not implemented yet",
-        );
         check(
             self.histo.is_some() && !self.no_histo,
             "-H (histograms) is not implemented yet: no histogram is written",
@@ -245,6 +264,10 @@ impl Args {
         check(
             self.global_histo,
             "-g (global histograms) is not implemented yet: no histogram is written",
+        );
+        check(
+            self.dn_wraps,
+            "-Q (DN-Hunter wrap-around reports) is not implemented yet: no report is printed",
         );
         out
     }
@@ -294,18 +317,40 @@ mod tests {
     }
 
     #[test]
-    fn unsupported_flags_are_named() {
+    fn flags_that_would_change_the_output_are_refused() {
         let a = parse(&["-l", "-i", "eth0"]);
-        let live_named = a.unsupported().iter().any(|m| m.starts_with("-l/-i"));
+        let live_named = a.refused().iter().any(|m| m.starts_with("-l/-i"));
         assert_eq!(
             live_named,
             !cfg!(feature = "live"),
-            "named only without the live feature"
+            "refused only without the live feature"
         );
-        let z = parse(&["-P", "x.pcap"]);
-        assert!(z.unsupported().iter().any(|m| m.starts_with("-P")));
-        assert!(parse(&["-Z", "x.pcap"]).unsupported().is_empty());
-        assert!(parse(&["x.pcap"]).unsupported().is_empty());
+        for flags in [
+            &["-Y", "nets", "--keyvalue", "k"][..],
+            &["--keyfile", "f"],
+            &["--keybase64", "f"],
+            &["--enc"],
+            &["-W", "nets"],
+            &["-A", "0xff"],
+            &["-M", "macs"],
+            &["-C", "clouds"],
+            &["-2"],
+            &["-3"],
+            &["-D", "dpmi.conf"],
+            &["-P"],
+            &["-F", "names"],
+            &["-R", "rrd.conf", "-r", "dir"],
+        ] {
+            let mut v = flags.to_vec();
+            v.push("x.pcap");
+            assert_eq!(parse(&v).refused().len(), 1, "{flags:?}");
+        }
+        assert!(parse(&["-Z", "x.pcap"]).refused().is_empty());
+        assert!(parse(&["x.pcap"]).refused().is_empty());
+        assert!(parse(&["-H", "h.conf", "-g", "x.pcap"])
+            .refused()
+            .is_empty());
+        assert_eq!(parse(&["-H", "h.conf", "-g", "x.pcap"]).warnings().len(), 2);
     }
 
     #[test]

@@ -7,9 +7,12 @@ use std::time::Instant;
 
 use super::analysis::Analysis;
 use super::output::Output;
+#[cfg(feature = "live")]
+use super::progress::{DropWatch, LiveProgress};
+use super::progress::{FileProgress, Progress};
 use super::reload::RuntimeWatch;
 use super::rotation::Rotation;
-use super::run::{warn_header_only, Setup};
+use super::run::{dump_refusal, warn_header_only, Setup};
 use super::signals;
 use super::summary::summary;
 use crate::config::runtime::{LogKind, Runtime};
@@ -26,6 +29,9 @@ pub(super) struct Job<'a> {
     rotation: Rotation,
     watch: Option<RuntimeWatch>,
     frames_handled: u64,
+    /// Some input could be opened (else the run ends with its error and no summary).
+    opened_any: bool,
+    progress: Progress,
 }
 
 /// Frames between two readings of the wall clock for runtime.conf and the disk budget, which
@@ -34,6 +40,9 @@ pub(super) struct Job<'a> {
 /// every timeout.
 const CLOCK_EVERY: u64 = 64;
 
+/// Frames between two looks at whether a `-t` progress line is due.
+const PROGRESS_EVERY: u64 = 4096;
+
 impl<'a> Job<'a> {
     pub(super) fn new(setup: &'a Setup, trace_name: &str, rotating: bool) -> Job<'a> {
         let base = outdir::base_dir(setup.args.outdir.as_deref().map(Path::new), trace_name);
@@ -41,21 +50,17 @@ impl<'a> Job<'a> {
         Job {
             setup,
             engine: Analysis::new(setup),
-            out: Output {
+            out: Output::new(
                 base,
-                compression: setup.compression,
-                runtime: setup.runtime.clone(),
-                logs: None,
+                setup.compression,
+                setup.runtime.clone(),
                 rotating,
-                failed_to_create: false,
-                budget: DiskBudget::new(g.max_disk_usage),
-                next_budget_check: Instant::now(),
-                folders: 0,
-                closed_rows: 0,
-                ok: true,
-            },
+                DiskBudget::new(g.max_disk_usage),
+            ),
             rotation: Rotation::new(g.max_time_step, g.dirs),
             frames_handled: 0,
+            opened_any: false,
+            progress: Progress::new(setup.args.progress),
             watch: setup.args.runtime.as_ref().map(|p| {
                 RuntimeWatch::new(
                     PathBuf::from(p),
@@ -65,6 +70,11 @@ impl<'a> Job<'a> {
                 )
             }),
         }
+    }
+
+    /// The output folder can be created and written (checked before any packet is read).
+    pub(super) fn check_output(&self) -> Result<(), String> {
+        self.out.check_writable()
     }
 
     /// Create the output folder at the first packet.
@@ -78,12 +88,20 @@ impl<'a> Job<'a> {
     /// Read every frame of one input. Returns false when the input could not be opened.
     pub(super) fn feed(&mut self, input: &TraceInput) -> bool {
         let name = input.display_name();
-        let mut src = match source::open_trace(input) {
+        let (mut src, bytes_read) = match source::open_trace_counted(input) {
             Ok(s) => s,
             Err(e) => {
                 eprintln!("tstat: {e}");
                 return false;
             }
+        };
+        self.opened_any = true;
+        let size = match input {
+            TraceInput::File(p) => std::fs::metadata(p)
+                .ok()
+                .filter(|m| m.is_file())
+                .map(|m| m.len()),
+            TraceInput::Stdin => None,
         };
         let mut frames: u64 = 0;
         loop {
@@ -94,18 +112,29 @@ impl<'a> Job<'a> {
             match src.next_frame() {
                 Ok(Some(frame)) => {
                     frames += 1;
-                    if self.setup.args.progress && frames % 1_000_000 == 0 {
-                        eprintln!("tstat: {name}: {frames} frames");
-                    }
                     self.handle_frame(&frame);
+                    if frames % PROGRESS_EVERY == 0 {
+                        let now = Instant::now();
+                        if self.progress.due(now) {
+                            let p = FileProgress {
+                                name: &name,
+                                frames,
+                                bytes: bytes_read.get(),
+                                size,
+                            };
+                            self.progress.file(now, &p);
+                        }
+                    }
                 }
                 Ok(None) => break,
                 Err(e) => {
+                    self.progress.done();
                     eprintln!("tstat: {name}: {e}; the rest of this input is skipped, flows read so far are kept");
                     break;
                 }
             }
         }
+        self.progress.done();
         true
     }
 
@@ -139,6 +168,9 @@ impl<'a> Job<'a> {
                 eprintln!("tstat: SIGHUP: no output folder open yet, nothing to reopen");
             }
         }
+        if read_clock && self.out.needs_attention() {
+            self.out.check_writes(Instant::now(), self.engine.now());
+        }
         if !read_clock || (self.watch.is_none() && !self.out.budget.enabled()) {
             return;
         }
@@ -170,6 +202,12 @@ impl<'a> Job<'a> {
         if self.setup.args.privacy {
             new.httplog_full_url = 0;
         }
+        if let Some(msg) = dump_refusal(&new) {
+            eprintln!(
+                "tstat: runtime.conf reload rejected: {msg}; the running configuration stays"
+            );
+            return;
+        }
         if new == self.out.runtime {
             eprintln!("tstat: {path} read again: nothing changed");
             return;
@@ -193,24 +231,26 @@ impl<'a> Job<'a> {
     #[cfg(feature = "live")]
     pub(super) fn feed_live(&mut self, cap: &mut source::live::LiveCapture) {
         use source::live::LiveEvent;
-        let interface = cap.interface().to_string();
+        self.opened_any = true;
         let mut frames: u64 = 0;
+        let mut drops = DropWatch::new();
         while !signals::stop_requested() {
             match cap.next_event() {
                 LiveEvent::Frame(frame) => {
                     frames += 1;
-                    if self.setup.args.progress && frames % 100_000 == 0 {
-                        eprintln!("tstat: {interface}: {frames} frames");
-                    }
                     self.handle_frame(&frame);
                 }
-                LiveEvent::Drained => self.engine.hand_over(self.out.logs.as_mut()),
+                LiveEvent::Drained => {
+                    self.engine.hand_over(self.out.logs.as_mut());
+                    self.watch_capture(cap, &mut drops, frames);
+                }
                 LiveEvent::Quiet => {
                     if let Some(logs) = self.out.logs.as_mut() {
                         self.engine.quiet(Timestamp::now(), logs);
                         let _ = logs.flush();
                     }
                     self.between_packets(true);
+                    self.watch_capture(cap, &mut drops, frames);
                 }
                 LiveEvent::Failed(e) => {
                     eprintln!("tstat: {e}; reopening it, open flows are kept");
@@ -218,12 +258,42 @@ impl<'a> Job<'a> {
                 }
             }
         }
+        self.progress.done();
         eprintln!("tstat: signal received: stopping and writing out open flows");
+    }
+
+    /// After each block of packets and on a quiet link: report new drops, and the `-t` line.
+    #[cfg(feature = "live")]
+    fn watch_capture(
+        &mut self,
+        cap: &mut source::live::LiveCapture,
+        drops: &mut DropWatch,
+        packets: u64,
+    ) {
+        let now = Instant::now();
+        if !drops.due(now) && !self.progress.due(now) {
+            return;
+        }
+        let stats = cap.stats();
+        let dropped = stats.dropped + stats.if_dropped;
+        drops.check(now, cap.interface(), dropped);
+        if self.progress.due(now) {
+            let p = LiveProgress {
+                interface: cap.interface(),
+                packets,
+                open_flows: self.engine.figures().open_flows,
+                dropped,
+            };
+            self.progress.live(now, &p);
+        }
     }
 
     /// Write out every open flow, finish the logs, mark the folder closed and print the
     /// summary.
     pub(super) fn finish(mut self) -> bool {
+        if !self.opened_any {
+            return false; // the input's error said it all; nothing was read
+        }
         let analysed = self.engine.finish(self.out.logs.as_mut());
         if self.out.logs.is_none() && self.out.folders == 0 {
             eprintln!("tstat: not even a single packet read: no output folder created");

@@ -6,6 +6,7 @@ pub mod args;
 mod job;
 mod output;
 mod privileges;
+mod progress;
 mod reload;
 mod rotation;
 mod run;

@@ -14,11 +14,19 @@ use crate::time::Timestamp;
 
 /// How often the disk budget is checked besides each folder change (wall clock).
 const BUDGET_CHECK: Duration = Duration::from_secs(10);
+/// After a write error, how often a new folder is tried (wall clock).
+pub(super) const RETRY_WRITE: Duration = Duration::from_secs(2);
 
 /// The output side of one analysis: the current `.out` folder and its logs, the runtime
 /// configuration they follow, and the disk budget. Folders are opened at the first packet
 /// and then on rotation, runtime.conf changes and SIGHUP; each folder left behind is
 /// finished and marked closed.
+///
+/// When writing fails (a full disk), the folder is finished with what could be written
+/// (each log cut back to its last whole row), rows are counted as lost instead of written,
+/// and every [`RETRY_WRITE`] a new folder is tried; once one can be written the analysis
+/// goes on there, and the folders cut short are marked closed. tstat keeps running: a
+/// supervisor restarting it would meet the same full disk.
 pub(super) struct Output {
     pub(super) base: PathBuf,
     pub(super) compression: Compression,
@@ -32,26 +40,64 @@ pub(super) struct Output {
     /// Folders opened, and rows written into folders already closed.
     pub(super) folders: u64,
     pub(super) closed_rows: u64,
+    /// Rows lost in folders already closed, or while no folder could be written.
+    pub(super) lost_rows: u64,
+    /// Writing failed: `logs` discards (and counts) rows until this time, when a new folder
+    /// is tried.
+    pub(super) waiting_until: Option<Instant>,
+    /// Folders cut short by a write error, to be marked closed once the disk has room.
+    pub(super) unmarked: Vec<PathBuf>,
     pub(super) ok: bool,
 }
 
 impl Output {
+    pub(super) fn new(
+        base: PathBuf,
+        compression: Compression,
+        runtime: Runtime,
+        rotating: bool,
+        budget: DiskBudget,
+    ) -> Output {
+        Output {
+            base,
+            compression,
+            runtime,
+            logs: None,
+            rotating,
+            failed_to_create: false,
+            budget,
+            next_budget_check: Instant::now(),
+            folders: 0,
+            closed_rows: 0,
+            lost_rows: 0,
+            waiting_until: None,
+            unmarked: Vec::new(),
+            ok: true,
+        }
+    }
+
+    /// Create the base folder and write into it, before any packet is read: an unwritable
+    /// `-s` is reported at once, naming the folder and the system's error.
+    pub(super) fn check_writable(&self) -> Result<(), String> {
+        let probe = self
+            .base
+            .join(format!(".tstat-write-check-{}", std::process::id()));
+        std::fs::create_dir_all(&self.base)
+            .and_then(|()| std::fs::write(&probe, b""))
+            .and_then(|()| std::fs::remove_file(&probe))
+            .map_err(|e| {
+                format!(
+                    "cannot write into the output folder {}: {e}",
+                    self.base.display()
+                )
+            })
+    }
+
     pub(super) fn open(&mut self, ts: Timestamp) {
-        let fresh = self.rotating || self.folders > 0;
-        let dir = if fresh {
-            outdir::create_fresh(&self.base, ts)
-        } else {
-            outdir::create(&self.base, ts)
-        };
-        match dir.and_then(|d| TstatLogs::create(&d, &self.runtime, self.compression)) {
+        match self.try_open(ts) {
             Ok(logs) => {
-                println!(
-                    "[{}] created new outdir {}",
-                    outdir::ctime(ts),
-                    logs.dir().display()
-                );
+                self.announce(ts, &logs);
                 self.logs = Some(logs);
-                self.folders += 1;
             }
             Err(e) => {
                 eprintln!(
@@ -63,14 +109,127 @@ impl Output {
         }
     }
 
+    fn try_open(&mut self, ts: Timestamp) -> std::io::Result<TstatLogs> {
+        let fresh = self.rotating || self.folders > 0;
+        let dir = if fresh {
+            outdir::create_fresh(&self.base, ts)
+        } else {
+            outdir::create(&self.base, ts)
+        }?;
+        let logs = TstatLogs::create(&dir, &self.runtime, self.compression);
+        if logs.is_ok() {
+            self.folders += 1;
+        }
+        logs
+    }
+
+    fn announce(&self, ts: Timestamp, logs: &TstatLogs) {
+        println!(
+            "[{}] created new outdir {}",
+            outdir::ctime(ts),
+            logs.dir().display()
+        );
+    }
+
+    /// A write failed, or a new folder is waiting to be tried: [`Output::check_writes`]
+    /// has work (cheap: no clock, no system call).
+    pub(super) fn needs_attention(&self) -> bool {
+        self.waiting_until.is_some() || self.logs.as_ref().is_some_and(TstatLogs::failed)
+    }
+
+    /// Look for a write error, or, while waiting for room, try a new folder; `ts` names it.
+    /// Called every few packets and on a quiet link.
+    pub(super) fn check_writes(&mut self, now: Instant, ts: Timestamp) {
+        match self.waiting_until {
+            Some(retry) if now >= retry => self.try_resume(now, ts),
+            Some(_) => {}
+            None => {
+                if let Some(error) = self.logs.as_ref().and_then(TstatLogs::write_error) {
+                    self.write_failed(now, &error);
+                }
+            }
+        }
+    }
+
+    fn write_failed(&mut self, now: Instant, error: &str) {
+        let Some(logs) = self.logs.take() else {
+            return;
+        };
+        let dir = logs.dir().to_path_buf();
+        eprintln!(
+            "tstat: writing the logs in {} failed ({error}): its logs end at their last whole \
+             row; rows are counted as lost until a new folder can be written (tried every {} s)",
+            dir.display(),
+            RETRY_WRITE.as_secs()
+        );
+        // Every other log writes out what it still can.
+        let end = logs.finish();
+        self.closed_rows += end.rows;
+        self.lost_rows += end.lost;
+        self.unmarked.push(dir);
+        self.logs = Some(TstatLogs::discarding(&self.runtime));
+        self.waiting_until = Some(now + RETRY_WRITE);
+        self.ok = false;
+    }
+
+    fn try_resume(&mut self, now: Instant, ts: Timestamp) {
+        let attempt = self.try_open(ts).and_then(|mut logs| match logs.flush() {
+            Ok(()) => Ok(logs),
+            Err(e) => {
+                let dir = logs.dir().to_path_buf();
+                drop(logs);
+                let _ = std::fs::remove_dir_all(&dir);
+                self.folders -= 1;
+                Err(e)
+            }
+        });
+        match attempt {
+            Ok(logs) => {
+                let lost_meanwhile = self.logs.as_ref().map_or(0, TstatLogs::lost);
+                self.lost_rows += lost_meanwhile;
+                eprintln!(
+                    "tstat: the output folder can be written again: {lost_meanwhile} rows were \
+                     lost meanwhile ({} in all); going on in {}",
+                    self.lost_rows,
+                    logs.dir().display()
+                );
+                self.announce(ts, &logs);
+                self.logs = Some(logs);
+                self.waiting_until = None;
+                self.mark_cut_short_folders();
+                self.enforce_budget();
+            }
+            Err(_) => self.waiting_until = Some(now + RETRY_WRITE),
+        }
+    }
+
+    /// Mark the folders a write error cut short as closed, now that there may be room.
+    fn mark_cut_short_folders(&mut self) {
+        self.unmarked.retain(|dir| match closed::close_folder(dir) {
+            Ok(_) => false,
+            Err(e) => {
+                eprintln!("tstat: cannot mark {} closed yet: {e}", dir.display());
+                true
+            }
+        });
+    }
+
     /// Finish every log of the current folder, fsync them and write the closed marker.
     pub(super) fn close(&mut self) {
         let Some(logs) = self.logs.take() else {
             return;
         };
+        if self.waiting_until.take().is_some() {
+            // No folder was open: the rows given meanwhile are lost.
+            self.lost_rows += logs.lost();
+            self.mark_cut_short_folders();
+            return;
+        }
         let dir = logs.dir().to_path_buf();
-        self.closed_rows += logs.rows;
-        if let Err(e) = logs.finish() {
+        let end = logs.finish();
+        self.closed_rows += end.rows;
+        self.lost_rows += end.lost;
+        if let Err(e) = end.result {
             eprintln!("tstat: writing the logs in {}: {e}", dir.display());
             self.ok = false;
         }
@@ -78,11 +237,12 @@ impl Output {
             eprintln!("tstat: cannot mark {} closed: {e}", dir.display());
             self.ok = false;
         }
+        self.mark_cut_short_folders();
     }
 
     /// Close the current folder and open the next one, named from `ts`.
     pub(super) fn switch(&mut self, ts: Timestamp, why: &str) {
-        if self.logs.is_none() {
+        if self.logs.is_none() || self.waiting_until.is_some() {
             return;
         }
         eprintln!("tstat: {why}: closing the output folder and opening a new one");
@@ -100,6 +260,11 @@ impl Output {
     }
 
     pub(super) fn rows(&self) -> u64 {
-        self.closed_rows + self.logs.as_ref().map_or(0, |l| l.rows)
+        self.closed_rows + self.logs.as_ref().map_or(0, TstatLogs::rows_written)
+    }
+
+    /// Rows lost so far, the current folder's included.
+    pub(super) fn lost(&self) -> u64 {
+        self.lost_rows + self.logs.as_ref().map_or(0, TstatLogs::lost)
     }
 }

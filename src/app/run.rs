@@ -35,35 +35,40 @@ pub(super) struct Setup {
 
 /// Run the command with `argv` (without the program name); returns the exit status.
 pub fn main_with_args(argv: Vec<String>) -> i32 {
-    let argv = if argv.is_empty() {
-        match std::fs::read_to_string("tstat.conf") {
-            Ok(text) => words_of_conf(&text),
+    let (argv, origin) = if argv.is_empty() {
+        match std::fs::read_to_string(CONF_FILE) {
+            Ok(text) => (words_of_conf(&text), format!("{CONF_FILE}: ")),
             Err(_) => {
-                eprintln!("tstat: no arguments and no ./tstat.conf to read them from. Try 'tstat --help'.");
+                eprintln!(
+                    "tstat: no arguments and no {CONF_FILE} to read them from. Try 'tstat --help'."
+                );
                 return 1;
             }
         }
     } else {
-        argv
+        (argv, String::new())
     };
-    // argh takes a lone `-` for a malformed flag; Tstat's users mean standard input by it,
-    // which our trace parser also accepts spelled `stdin`.
-    let strs: Vec<&str> = argv
-        .iter()
-        .map(|a| if a == "-" { "stdin" } else { a.as_str() })
-        .collect();
-    let args = match Args::from_args(&["tstat"], &strs) {
+    let args = match parse_args(&argv) {
         Ok(a) => a,
+        Err(early) if early.status.is_ok() => {
+            println!("{}", early.output);
+            println!("Globals (-G):\n{}", Globals::default().describe());
+            return 0;
+        }
         Err(early) => {
-            if early.status.is_ok() {
-                println!("{}", early.output);
-                println!("Globals (-G):\n{}", Globals::default().describe());
-                return 0;
-            }
-            eprintln!("{}", early.output);
+            eprintln!(
+                "tstat: {origin}{}\nTry 'tstat --help'.",
+                early.output.trim_end()
+            );
             return 1;
         }
     };
+    if let Some(path) = &args.messages_to {
+        if let Err(e) = redirect_messages(path) {
+            eprintln!("tstat: -z {path}: cannot open the messages file: {e}");
+            return 1;
+        }
+    }
     if args.version {
         println!("{VERSION}");
         return 0;
@@ -71,8 +76,15 @@ pub fn main_with_args(argv: Vec<String>) -> i32 {
     outdir::init_timezone();
     let setup = match load_setup(args) {
         Ok(s) => s,
-        Err(msg) => {
-            eprintln!("tstat: {msg}");
+        Err(SetupError::Refused(reasons)) => {
+            for r in reasons {
+                eprintln!("tstat: {r}");
+            }
+            eprintln!("tstat: refusing to run rather than write something else than asked");
+            return 2;
+        }
+        Err(SetupError::Failed(msg)) => {
+            eprintln!("tstat: {origin}{msg}");
             return 1;
         }
     };
@@ -80,9 +92,61 @@ pub fn main_with_args(argv: Vec<String>) -> i32 {
     run(&setup)
 }
 
-fn load_setup(args: Args) -> Result<Setup, String> {
-    for msg in args.unsupported() {
+/// Where the arguments come from when none are given, as in Tstat.
+const CONF_FILE: &str = "./tstat.conf";
+
+/// Tstat's command line through argh: `-h` is Tstat's help flag, and a lone `-` means
+/// standard input (argh would take it for a malformed flag; the trace parser also accepts
+/// `stdin`).
+fn parse_args(argv: &[String]) -> Result<Args, argh::EarlyExit> {
+    let strs: Vec<&str> = argv
+        .iter()
+        .map(|a| match a.as_str() {
+            "-" => "stdin",
+            "-h" => "--help",
+            other => other,
+        })
+        .collect();
+    Args::from_args(&["tstat"], &strs)
+}
+
+/// `-z FILE`: stdout and stderr both go to FILE (created or truncated), as in Tstat.
+fn redirect_messages(path: &str) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
+    let file = std::fs::File::create(path)?;
+    for fd in [libc::STDOUT_FILENO, libc::STDERR_FILENO] {
+        // SAFETY: dup2 on a file descriptor we own onto the standard ones.
+        if unsafe { libc::dup2(file.as_raw_fd(), fd) } < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
+
+/// Why a run cannot start: a flag or setting this build would not honour (exit 2), or a
+/// configuration error (exit 1).
+enum SetupError {
+    Refused(Vec<String>),
+    Failed(String),
+}
+
+impl From<String> for SetupError {
+    fn from(msg: String) -> SetupError {
+        SetupError::Failed(msg)
+    }
+}
+
+fn load_setup(args: Args) -> Result<Setup, SetupError> {
+    let refused = args.refused();
+    if !refused.is_empty() {
+        return Err(SetupError::Refused(refused));
+    }
+    for msg in args.warnings() {
         eprintln!("tstat: warning: {msg}");
+    }
+    if let Some(h) = args.histo.as_deref().filter(|&h| h != "?") {
+        std::fs::metadata(h)
+            .map_err(|e| format!("-H {h}: cannot read the histogram configuration: {e}"))?;
     }
     for (path, section) in [
         (&args.globals, "[globals]"),
@@ -111,6 +175,12 @@ fn load_setup(args: Args) -> Result<Setup, String> {
         );
         runtime.httplog_full_url = 0;
     }
+    if let Some(msg) = dump_refusal(&runtime) {
+        return Err(SetupError::Refused(vec![msg]));
+    }
+    if runtime.rrd_engine && args.rrd_dir.is_none() {
+        eprintln!("tstat: warning: runtime.conf sets rrd_engine but no -r/-R is given: no RRD is written (as in Tstat)");
+    }
     warn_header_only(&runtime);
     let compression = args.log_compression()?;
     let internal = match &args.netfile {
@@ -136,14 +206,30 @@ fn load_setup(args: Args) -> Result<Setup, String> {
     })
 }
 
+/// runtime.conf's [dump] switches are not implemented: the reason to refuse them, if any is on.
+pub(super) fn dump_refusal(runtime: &Runtime) -> Option<String> {
+    (!runtime.dumps_on.is_empty()).then(|| {
+        format!(
+            "runtime.conf [dump] turns on {}: pcap dumps are not implemented yet, so no dump \
+             would be written; set them to 0",
+            runtime.dumps_on.join(", ")
+        )
+    })
+}
+
 /// Logs enabled whose rows this build does not compute: named, since their files hold only
 /// the header.
 pub(super) fn warn_header_only(runtime: &Runtime) {
     for kind in LogKind::ALL {
         if runtime.log_enabled(kind) && !IMPLEMENTED.contains(&kind) {
+            // Tstat 3.2.1 writes no header line in log_skype_complete.
+            let written = if kind == LogKind::SkypeComplete {
+                "created empty, as Tstat creates it"
+            } else {
+                "written with its header only"
+            };
             eprintln!(
-                "tstat: warning: {} is enabled but its rows are not computed yet: \
-                 written with its header only",
+                "tstat: warning: {} is enabled but its rows are not computed yet: {written}",
                 kind.file_name()
             );
         }
@@ -215,6 +301,10 @@ fn run_live(setup: &Setup) -> i32 {
         eprintln!("tstat: running as user {user}");
     }
     let mut job = Job::new(setup, &cfg.interface, true);
+    if let Err(e) = job.check_output() {
+        eprintln!("tstat: {e}");
+        return 1;
+    }
     job.feed_live(&mut cap);
     let stats = cap.stats();
     let ok = job.finish();
@@ -291,6 +381,10 @@ fn run(setup: &Setup) -> i32 {
     let mut status = 0;
     if setup.args.concat {
         let mut job = Job::new(setup, &inputs[0].display_name(), is_stream(&inputs[0]));
+        if let Err(e) = job.check_output() {
+            eprintln!("tstat: {e}");
+            return 1;
+        }
         for input in &inputs {
             if !job.feed(input) {
                 status = 1;
@@ -310,6 +404,11 @@ fn run(setup: &Setup) -> i32 {
                 );
             }
             let mut job = Job::new(setup, &input.display_name(), is_stream(input));
+            if let Err(e) = job.check_output() {
+                eprintln!("tstat: {e}");
+                status = 1;
+                continue;
+            }
             if !job.feed(input) {
                 status = 1;
             }

@@ -103,6 +103,12 @@ pub(super) fn summary(fig: &Figures, out: &Output) -> String {
         out.rows(),
         out.folders
     );
+    if out.lost() > 0 {
+        line!(
+            "log rows lost, not written (disk full or write errors): {}",
+            out.lost()
+        );
+    }
     if out.budget.deleted > 0 {
         line!(
             "output folders deleted by the disk budget (Max_Disk_Usage): {}",

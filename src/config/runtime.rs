@@ -75,6 +75,9 @@ pub struct Runtime {
     pub httplog_full_url: u32,
     pub histo_engine: bool,
     pub rrd_engine: bool,
+    /// The [dump] switches set to a non-zero value, in file order (dumps are not written
+    /// yet, so the run refuses them).
+    pub dumps_on: Vec<String>,
 }
 
 impl Default for Runtime {
@@ -90,9 +93,21 @@ impl Default for Runtime {
             httplog_full_url: 0,
             histo_engine: true,
             rrd_engine: false,
+            dumps_on: Vec::new(),
         }
     }
 }
+
+/// [dump] keys that are limits, not switches.
+const DUMP_LIMITS: [&str; 7] = [
+    "snap_len",
+    "slice_win",
+    "udp_maxpackets",
+    "udp_maxbytes",
+    "tcp_maxpackets",
+    "tcp_maxbytes",
+    "stop_dumping_mask",
+];
 
 const DUMP_KEYS: [&str; 36] = [
     "snap_len",
@@ -211,6 +226,12 @@ impl Runtime {
                 _ => {
                     if !DUMP_KEYS.contains(&e.key.as_str()) {
                         return Err(bad("dump"));
+                    }
+                    if !DUMP_LIMITS.contains(&e.key.as_str()) {
+                        rt.dumps_on.retain(|k| *k != e.key);
+                        if on {
+                            rt.dumps_on.push(e.key.clone());
+                        }
                     }
                 }
             }

@@ -21,6 +21,8 @@ pub struct Figures {
     /// Split ClientHellos longer than their buffer, and not gathered (buffers in use).
     pub hellos_cut: u64,
     pub hellos_exhausted: u64,
+    /// TCP and UDP flows open now (a gauge: the sum over engines is the run's).
+    pub open_flows: u64,
 }
 
 impl Figures {
@@ -37,6 +39,7 @@ impl Figures {
             tls_exhausted: engine.tcp.tls.exhausted(),
             hellos_cut: engine.tcp.tls.hellos.cut,
             hellos_exhausted: engine.tcp.tls.hellos.exhausted(),
+            open_flows: (engine.tcp.open_flows() + engine.udp.open_flows()) as u64,
         }
     }
 
@@ -63,6 +66,7 @@ impl Figures {
         self.tls_exhausted += o.tls_exhausted;
         self.hellos_cut += o.hellos_cut;
         self.hellos_exhausted += o.hellos_exhausted;
+        self.open_flows += o.open_flows;
     }
 }
 

@@ -43,14 +43,21 @@ pub fn close_folder(dir: &Path) -> io::Result<Vec<Entry>> {
     }
     entries.sort_by(|a, b| a.name.cmp(&b.name));
     let tmp = dir.join(MARKER_TMP);
-    let mut f = File::create(&tmp)?;
-    f.write_all(marker_text(&entries).as_bytes())?;
-    f.sync_all()?;
-    drop(f);
-    fs::rename(&tmp, dir.join(MARKER))?;
+    let written = write_marker(&tmp, &entries).and_then(|()| fs::rename(&tmp, dir.join(MARKER)));
+    if let Err(e) = written {
+        // A full disk: no half-written marker is left behind for a reader to trip over.
+        let _ = fs::remove_file(&tmp);
+        return Err(e);
+    }
     // The rename itself must survive a power cut too.
     File::open(dir)?.sync_all()?;
     Ok(entries)
+}
+
+fn write_marker(tmp: &Path, entries: &[Entry]) -> io::Result<()> {
+    let mut f = File::create(tmp)?;
+    f.write_all(marker_text(entries).as_bytes())?;
+    f.sync_all()
 }
 
 /// The marker's content for `entries` (already sorted by name).

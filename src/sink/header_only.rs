@@ -301,8 +301,8 @@ pub fn create(dir: &Path, runtime: &Runtime, compression: Compression) -> io::Re
         }
         if let Some(text) = header_text(kind, runtime) {
             let mut file = LogFile::create(dir, kind.file_name(), compression)?;
-            file.write_line(text.as_bytes());
-            file.finish()?;
+            file.write_line(text.as_bytes(), 0);
+            file.finish().result?;
             created.push(kind);
         }
     }

@@ -12,7 +12,7 @@ use crate::engine::udp::{UdpFlow, UdpHalf};
 use super::chatlog;
 use super::columns;
 use super::dnslog;
-use super::file::{Compression, LogFile};
+use super::file::{Compression, Finished, LogFile};
 use super::header_only;
 use super::httplog;
 use super::mmlog;
@@ -39,18 +39,18 @@ pub const IMPLEMENTED: &[LogKind] = &[
 
 /// Where rows go: a log file, or (in a worker thread) a buffer of rows on their way to one.
 pub trait RowTarget {
-    /// Append whole lines; false when they could not be written.
-    fn write_line(&mut self, bytes: &[u8]) -> bool;
+    /// Append one row (a whole line); false when it could not be written.
+    fn write_row(&mut self, bytes: &[u8]) -> bool;
 }
 
 impl RowTarget for LogFile {
-    fn write_line(&mut self, bytes: &[u8]) -> bool {
-        LogFile::write_line(self, bytes)
+    fn write_row(&mut self, bytes: &[u8]) -> bool {
+        LogFile::write_line(self, bytes, 1)
     }
 }
 
 impl RowTarget for Vec<u8> {
-    fn write_line(&mut self, bytes: &[u8]) -> bool {
+    fn write_row(&mut self, bytes: &[u8]) -> bool {
         self.extend_from_slice(bytes);
         true
     }
@@ -125,7 +125,10 @@ impl TstatLogs<LogFile> {
         for (i, slot) in slots.iter_mut().enumerate() {
             if slot_enabled(runtime, i) {
                 let mut w = LogFile::create(dir, SLOT_KINDS[i].file_name(), compression)?;
-                w.write_line(slot_header(runtime, i).as_bytes());
+                w.write_line(slot_header(runtime, i).as_bytes(), 0);
+                // The header on disk at once: a disk that fills up later still leaves every
+                // log with its header, not an empty file.
+                w.flush()?;
                 *slot = Some(w);
             }
         }
@@ -146,10 +149,55 @@ impl TstatLogs<LogFile> {
     pub fn append(&mut self, chunks: &RowChunks) {
         for (slot, buf) in self.slots.iter_mut().zip(&chunks.bufs) {
             if let (Some(w), false) = (slot.as_mut(), buf.is_empty()) {
-                w.write_line(buf);
+                // Every row is one line (a header is never in a chunk).
+                let rows = buf.iter().filter(|&&b| b == b'\n').count() as u64;
+                if w.write_line(buf, rows) {
+                    self.rows += rows;
+                }
             }
         }
-        self.rows += chunks.rows;
+    }
+
+    /// Logs that write nothing and count every row as lost: what the rows go to while no
+    /// folder can be written (a full disk).
+    pub fn discarding(runtime: &Runtime) -> TstatLogs {
+        let mut slots: [Option<LogFile>; SLOTS] = Default::default();
+        for (i, slot) in slots.iter_mut().enumerate() {
+            if slot_enabled(runtime, i) {
+                *slot = Some(LogFile::discarding());
+            }
+        }
+        TstatLogs {
+            dir: PathBuf::new(),
+            slots,
+            line: Line::with_capacity(1024),
+            level: runtime.tcplog_level,
+            rows: 0,
+        }
+    }
+
+    /// Rows in the files, as far as the writes so far tell (a write error takes back the
+    /// rows after a log's last durable point).
+    pub fn rows_written(&self) -> u64 {
+        self.slots.iter().flatten().map(LogFile::rows).sum()
+    }
+
+    /// Rows that could not be written (LogFile's accounting), over every log.
+    pub fn lost(&self) -> u64 {
+        self.slots.iter().flatten().map(LogFile::lost).sum()
+    }
+
+    /// Whether a log met a write error.
+    pub fn failed(&self) -> bool {
+        self.slots.iter().flatten().any(|w| w.error().is_some())
+    }
+
+    /// The first write error of a log, named with its file.
+    pub fn write_error(&self) -> Option<String> {
+        self.slots.iter().flatten().find_map(|w| {
+            let name = w.path().file_name().unwrap_or_default().to_string_lossy();
+            w.error().map(|e| format!("{name}: {e}"))
+        })
     }
 
     /// Push every file's buffered rows to disk; the first error met while writing is
@@ -169,18 +217,24 @@ impl TstatLogs<LogFile> {
     /// Complete and close every file (gzip trailers, last zstd frames). Every file is
     /// finished even after an error; the first error is returned. (A `TstatLogs` dropped
     /// without it still completes each file: [`LogFile`]'s own `Drop` does.)
-    pub fn finish(mut self) -> io::Result<()> {
-        let mut first = Ok(());
+    /// Also gives the rows written and lost in this folder's logs, finishing included.
+    pub fn finish(mut self) -> Finished {
+        let mut all = Finished {
+            rows: 0,
+            lost: 0,
+            result: Ok(()),
+        };
         for slot in self.slots.iter_mut() {
             if let Some(w) = slot.take() {
-                if let Err(e) = w.finish() {
-                    if first.is_ok() {
-                        first = Err(e);
-                    }
+                let one = w.finish();
+                all.rows += one.rows;
+                all.lost += one.lost;
+                if all.result.is_ok() {
+                    all.result = one.result;
                 }
             }
         }
-        first
+        all
     }
 }
 
@@ -218,7 +272,7 @@ impl TstatLogs<Vec<u8>> {
 impl<W: RowTarget> TstatLogs<W> {
     fn write_line(&mut self, slot: usize) {
         if let Some(w) = self.slots[slot].as_mut() {
-            if w.write_line(&self.line.buf) {
+            if w.write_row(&self.line.buf) {
                 self.rows += 1;
             }
         }
@@ -231,7 +285,7 @@ impl<W: RowTarget> TstatLogs<W> {
         };
         let rows = &mut self.rows;
         fill(&mut self.line, &mut |line: &Line| {
-            if w.write_line(&line.buf) {
+            if w.write_row(&line.buf) {
                 *rows += 1;
             }
         });

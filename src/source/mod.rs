@@ -13,6 +13,7 @@ use std::fmt;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use crate::time::Timestamp;
 
@@ -215,6 +216,44 @@ const READ_BUFFER: usize = 1 << 20;
 /// Open a trace file or stdin, undo any compression (detected by magic bytes) and detect
 /// the capture format (pcap or pcapng, either byte order).
 pub fn open_trace(input: &TraceInput) -> Result<Box<dyn FrameSource + Send>, OpenError> {
+    open_trace_counted(input).map(|(src, _)| src)
+}
+
+/// How many bytes of the input (before any decompression) have been read so far; shared
+/// with the reader, for progress reports. A mutex, not an atomic: 32-bit MIPS has no 64-bit
+/// atomics, and it is taken once per read of up to 1 MB.
+#[derive(Debug, Clone, Default)]
+pub struct BytesRead(Arc<Mutex<u64>>);
+
+impl BytesRead {
+    pub fn get(&self) -> u64 {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn add(&self, n: usize) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) += n as u64;
+    }
+}
+
+/// A reader that counts what passes through it into a [`BytesRead`].
+struct Counted<R> {
+    inner: R,
+    count: BytesRead,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.add(n);
+        Ok(n)
+    }
+}
+
+/// Like [`open_trace`], also giving the count of input bytes read, which grows as frames
+/// are read (by at most the 1 MB read buffer ahead of them).
+pub fn open_trace_counted(
+    input: &TraceInput,
+) -> Result<(Box<dyn FrameSource + Send>, BytesRead), OpenError> {
     let name = input.display_name();
     let raw: Box<dyn Read + Send> = match input {
         TraceInput::Stdin => Box::new(io::stdin()),
@@ -223,7 +262,12 @@ pub fn open_trace(input: &TraceInput) -> Result<Box<dyn FrameSource + Send>, Ope
             reason,
         })?),
     };
-    open_reader(raw, &name)
+    let count = BytesRead::default();
+    let counted = Counted {
+        inner: raw,
+        count: count.clone(),
+    };
+    Ok((open_reader(Box::new(counted), &name)?, count))
 }
 
 fn open_file(p: &Path) -> Result<File, String> {
