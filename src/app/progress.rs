@@ -21,6 +21,7 @@ pub(super) struct FileProgress<'a> {
 }
 
 /// What a progress line of a live capture says.
+#[cfg(feature = "live")]
 pub(super) struct LiveProgress<'a> {
     pub interface: &'a str,
     pub packets: u64,
@@ -92,6 +93,7 @@ impl Progress {
         self.emit(now, &line);
     }
 
+    #[cfg(feature = "live")]
     pub(super) fn live(&mut self, now: Instant, p: &LiveProgress<'_>) {
         let (rate, _) = self.rates(now, p.packets, 0);
         let line = format!(
@@ -144,12 +146,14 @@ impl Progress {
 
 /// Reports packets the kernel dropped during live capture as it happens, at most once per
 /// [`DropWatch::QUIET`], besides the final summary.
+#[cfg_attr(not(feature = "live"), allow(dead_code))]
 pub(super) struct DropWatch {
     reported: u64,
     next_check: Instant,
     next_report: Instant,
 }
 
+#[cfg_attr(not(feature = "live"), allow(dead_code))]
 impl DropWatch {
     /// How often the capture's counters are read.
     const CHECK: Duration = Duration::from_secs(1);
