@@ -32,6 +32,9 @@ pub(super) struct Job<'a> {
     /// Some input could be opened (else the run ends with its error and no summary).
     opened_any: bool,
     progress: Progress,
+    /// `-f` on trace files, as Tstat applies it to every libpcap handle.
+    #[cfg(feature = "live")]
+    filter: Option<crate::source::filter::FrameFilter>,
 }
 
 /// Frames between two readings of the wall clock for runtime.conf and the disk budget, which
@@ -61,6 +64,8 @@ impl<'a> Job<'a> {
             frames_handled: 0,
             opened_any: false,
             progress: Progress::new(setup.args.progress),
+            #[cfg(feature = "live")]
+            filter: None,
             watch: setup.args.runtime.as_ref().map(|p| {
                 RuntimeWatch::new(
                     PathBuf::from(p),
@@ -70,6 +75,21 @@ impl<'a> Job<'a> {
                 )
             }),
         }
+    }
+
+    /// Frames of trace files go through this filter first (`-f`).
+    #[cfg(feature = "live")]
+    pub(super) fn set_filter(&mut self, filter: crate::source::filter::FrameFilter) {
+        self.filter = Some(filter);
+    }
+
+    /// Frames the `-f` filter rejected.
+    fn filtered_out(&self) -> u64 {
+        #[cfg(feature = "live")]
+        if let Some(f) = &self.filter {
+            return f.rejected;
+        }
+        0
     }
 
     /// The output folder can be created and written (checked before any packet is read).
@@ -112,6 +132,17 @@ impl<'a> Job<'a> {
             match src.next_frame() {
                 Ok(Some(frame)) => {
                     frames += 1;
+                    #[cfg(feature = "live")]
+                    if let Some(f) = self.filter.as_mut() {
+                        match f.accepts(&frame) {
+                            Ok(true) => {}
+                            Ok(false) => continue,
+                            Err(e) => {
+                                eprintln!("tstat: {name}: {e}; the rest of this input is skipped");
+                                break;
+                            }
+                        }
+                    }
                     self.handle_frame(&frame);
                     if frames % PROGRESS_EVERY == 0 {
                         let now = Instant::now();
@@ -159,7 +190,10 @@ impl<'a> Job<'a> {
     /// the wall clock may be read, runtime.conf and the disk budget.
     fn between_packets(&mut self, read_clock: bool) {
         if signals::take_report() {
-            eprint!("{}", summary(&self.engine.figures(), &self.out));
+            eprint!(
+                "{}",
+                summary(&self.engine.figures(), &self.out, self.filtered_out())
+            );
         }
         if signals::take_reopen() {
             if self.out.logs.is_some() {
@@ -301,7 +335,10 @@ impl<'a> Job<'a> {
         let last_dir = self.out.logs.as_ref().map(|l| l.dir().to_path_buf());
         self.out.close();
         self.out.enforce_budget();
-        print!("{}", summary(&self.engine.figures(), &self.out));
+        print!(
+            "{}",
+            summary(&self.engine.figures(), &self.out, self.filtered_out())
+        );
         if let Some(dir) = last_dir {
             println!("last output folder: {}", dir.display());
         }

@@ -252,15 +252,29 @@ fn warn_keys_outside_sections(path: &str, section: &str) {
 /// Live capture (`-l`/`-i`): one job until SIGINT/SIGTERM.
 #[cfg(feature = "live")]
 fn run_live(setup: &Setup) -> i32 {
-    use crate::source::live::{LiveCapture, LiveConfig, DEFAULT_SNAPLEN};
+    use crate::source::live::{self, LiveCapture, LiveConfig, DEFAULT_SNAPLEN};
     let args = &setup.args;
-    let interface = match args.interface.clone().or_else(default_interface) {
-        Some(i) => i,
-        None => {
-            eprintln!("tstat: no capture interface found; give one with -i");
-            return 1;
-        }
+    let interface = match &args.interface {
+        Some(i) => i.clone(),
+        None => match live::default_interface() {
+            Some(i) => {
+                eprintln!("tstat: no -i given: capturing on {i}, libpcap's default interface");
+                i
+            }
+            None => {
+                eprintln!("tstat: no capture interface found; give one with -i");
+                return 1;
+            }
+        },
     };
+    let known = live::interface_names();
+    if !known.is_empty() && !known.contains(&interface) {
+        eprintln!(
+            "tstat: there is no interface named '{interface}'; the interfaces here are: {}",
+            known.join(", ")
+        );
+        return 1;
+    }
     let filter = match &args.filter {
         Some(path) => match read_filter(path) {
             Ok(f) => Some(f),
@@ -320,10 +334,18 @@ fn run_live(setup: &Setup) -> i32 {
     }
 }
 
-/// libpcap's default device, as Tstat uses when `-l` comes without `-i`.
+/// The `-f` filter for trace files, compiled (a syntax error is reported before reading).
 #[cfg(feature = "live")]
-fn default_interface() -> Option<String> {
-    ::pcap::Device::lookup().ok().flatten().map(|d| d.name)
+fn trace_filter(setup: &Setup) -> Result<Option<crate::source::filter::FrameFilter>, String> {
+    match &setup.args.filter {
+        Some(path) => {
+            let expr = read_filter(path)?;
+            crate::source::filter::FrameFilter::new(&expr)
+                .map(Some)
+                .map_err(|e| format!("-f {path}: {e}"))
+        }
+        None => Ok(None),
+    }
 }
 
 /// A `-f` file: a tcpdump-syntax filter, possibly over several lines, `#` comments allowed.
@@ -381,6 +403,15 @@ fn run(setup: &Setup) -> i32 {
     let mut status = 0;
     if setup.args.concat {
         let mut job = Job::new(setup, &inputs[0].display_name(), is_stream(&inputs[0]));
+        #[cfg(feature = "live")]
+        match trace_filter(setup) {
+            Ok(Some(f)) => job.set_filter(f),
+            Ok(None) => {}
+            Err(e) => {
+                eprintln!("tstat: {e}");
+                return 1;
+            }
+        }
         if let Err(e) = job.check_output() {
             eprintln!("tstat: {e}");
             return 1;
@@ -404,6 +435,15 @@ fn run(setup: &Setup) -> i32 {
                 );
             }
             let mut job = Job::new(setup, &input.display_name(), is_stream(input));
+            #[cfg(feature = "live")]
+            match trace_filter(setup) {
+                Ok(Some(f)) => job.set_filter(f),
+                Ok(None) => {}
+                Err(e) => {
+                    eprintln!("tstat: {e}");
+                    return 1;
+                }
+            }
             if let Err(e) = job.check_output() {
                 eprintln!("tstat: {e}");
                 status = 1;

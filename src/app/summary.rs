@@ -5,7 +5,7 @@ use crate::decode::SkipReason;
 use crate::engine::figures::Figures;
 
 /// The counters block printed at the end of a run (stdout) and on SIGUSR1 (stderr).
-pub(super) fn summary(fig: &Figures, out: &Output) -> String {
+pub(super) fn summary(fig: &Figures, out: &Output, filtered_out: u64) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
     // Writing into a String cannot fail.
@@ -16,7 +16,10 @@ pub(super) fn summary(fig: &Figures, out: &Output) -> String {
     let t = &fig.tcp;
     let u = &fig.udp;
     line!("---");
-    line!("frames read: {}", c.frames);
+    line!("frames read: {}", c.frames + filtered_out);
+    if filtered_out > 0 {
+        line!("frames not passing the -f filter: {filtered_out}");
+    }
     line!("IP packets analysed: {}", c.ip_packets);
     line!(
         "TCP packets: {} (trash {}, duplicates {}, truncated {})",

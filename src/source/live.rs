@@ -156,6 +156,18 @@ impl LiveCapture {
     }
 }
 
+/// The names of the interfaces libpcap can capture on (empty when it cannot list them).
+pub fn interface_names() -> Vec<String> {
+    ::pcap::Device::list()
+        .map(|list| list.into_iter().map(|d| d.name).collect())
+        .unwrap_or_default()
+}
+
+/// libpcap's default interface, which Tstat uses when `-l` comes without `-i`.
+pub fn default_interface() -> Option<String> {
+    ::pcap::Device::lookup().ok().flatten().map(|d| d.name)
+}
+
 /// Sleep until `fd` is readable or `timeout_ms` passes; false on timeout or a signal.
 fn wait_readable(fd: std::os::fd::RawFd, timeout_ms: i32) -> bool {
     let mut pfd = libc::pollfd {
@@ -181,7 +193,16 @@ fn open_handle(cfg: &LiveConfig) -> Result<Capture<Active>, LiveError> {
         .buffer_size(BUFFER_BYTES)
         .timeout(BATCH_MS)
         .open()
-        .map_err(|e| fail("cannot open the capture (root or CAP_NET_RAW needed)", e))?
+        .map_err(|e| {
+            let text = e.to_string();
+            let denied = text.contains("ermission") || text.contains("not permitted");
+            let what = if denied {
+                "cannot open the capture (root or CAP_NET_RAW needed)"
+            } else {
+                "cannot open the capture"
+            };
+            fail(what, e)
+        })?
         .setnonblock()
         .map_err(|e| fail("cannot make the capture non-blocking", e))?;
     // Always a filter, the empty expression when none is asked for, as tcpdump does: it

@@ -5,6 +5,8 @@
 
 mod decompress;
 #[cfg(feature = "live")]
+pub mod filter;
+#[cfg(feature = "live")]
 pub mod live;
 mod pcap;
 mod pcapng;
