@@ -39,6 +39,9 @@ pub struct Globals {
     pub dns_cache_size: u64,
     /// Our addition: MB (MiB) the output base folder may use; 0 means no limit.
     pub max_disk_usage: f64,
+    /// Our addition: UDP directions whose RTP/RTCP streams are followed at once (each holds
+    /// up to 32 RTP and 32 RTCP streams with their statistics, about 17 KB).
+    pub max_rtp_directions: u64,
 }
 
 impl Default for Globals {
@@ -73,6 +76,7 @@ impl Default for Globals {
             max_crypto_cache_size: 130000,
             dns_cache_size: 100000,
             max_disk_usage: 0.0,
+            max_rtp_directions: 4096,
         }
     }
 }
@@ -146,6 +150,7 @@ impl Globals {
             "max_crypto_cache_size" => Int(&mut self.max_crypto_cache_size),
             "dns_cache_size" => Int(&mut self.dns_cache_size),
             "max_disk_usage" => Float(&mut self.max_disk_usage),
+            "max_rtp_directions" => Int(&mut self.max_rtp_directions),
             _ => return None,
         })
     }
@@ -183,7 +188,7 @@ impl Globals {
     }
 }
 
-const KEYS: [&str; 29] = [
+const KEYS: [&str; 30] = [
     "Max_ADX_Slots",
     "Max_Internal_Ethers",
     "Max_Internal_Hosts",
@@ -213,6 +218,7 @@ const KEYS: [&str; 29] = [
     "Max_Crypto_Cache_Size",
     "DNS_Cache_Size",
     "Max_Disk_Usage",
+    "Max_RTP_Directions",
 ];
 
 #[cfg(test)]

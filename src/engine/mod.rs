@@ -158,6 +158,7 @@ impl Engine {
             singleton_ns: secs_to_ns(g.udp_singleton_time),
             dup_window_ns: (g.min_delta_t_udp_dup_pkt * 1000.0) as i64,
             skype: cfg.skype,
+            rtp_directions: g.max_rtp_directions as usize,
         };
         let udp = UdpTracker::new(udp_config);
         let side = worker::Side::new(&cfg, udp_config);

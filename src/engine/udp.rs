@@ -9,7 +9,7 @@
 use crate::decode::IpPacket;
 use crate::dpi::dnshunter::DnsTag;
 use crate::dpi::udp::gquic;
-use crate::dpi::udp::rtp::{Streams, DEFAULT_POOL};
+use crate::dpi::udp::rtp::Streams;
 use crate::dpi::udp::{Pools, UdpClass, UdpPacket};
 use crate::time::Timestamp;
 
@@ -82,6 +82,8 @@ pub struct UdpConfig {
     pub dup_window_ns: i64,
     /// Run the Skype classifier (Tstat does when given `-B`).
     pub skype: bool,
+    /// Directions whose RTP streams can be followed at once (globals.conf, our addition).
+    pub rtp_directions: usize,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -156,7 +158,7 @@ pub struct UdpPacketInfo {
 impl UdpTracker {
     pub fn new(cfg: UdpConfig) -> UdpTracker {
         let pools = if cfg!(feature = "dpi") {
-            Pools::new(DEFAULT_POOL, gquic::DEFAULT_POOL)
+            Pools::new(cfg.rtp_directions, gquic::DEFAULT_POOL)
         } else {
             Pools::new(0, 0)
         };

@@ -18,8 +18,6 @@ use crate::dpi::pool::SlotPool;
 pub const MAX_SOURCES: usize = 32;
 /// More sources than this seen only once each means the flow is not RTP.
 const MAX_SINGLETONS: usize = 10;
-/// Direction slots in the pool when none is configured.
-pub const DEFAULT_POOL: usize = 4096;
 
 /// Packet types read as RTCP (marker bit and payload type together).
 const RTCP_TYPES: std::ops::RangeInclusive<u8> = 191..=213;
