@@ -12,7 +12,7 @@ use super::progress::{DropWatch, LiveProgress};
 use super::progress::{FileProgress, Progress};
 use super::reload::RuntimeWatch;
 use super::rotation::Rotation;
-use super::run::{dump_refusal, warn_header_only, Setup};
+use super::run::{dump_refusal, skype_log_needs_bayes, warn_header_only, Setup};
 use super::signals;
 use super::summary::summary;
 use crate::config::runtime::{LogKind, Runtime};
@@ -236,6 +236,7 @@ impl<'a> Job<'a> {
         if self.setup.args.privacy {
             new.httplog_full_url = 0;
         }
+        skype_log_needs_bayes(&mut new, &self.setup.args);
         if let Some(msg) = dump_refusal(&new) {
             eprintln!(
                 "tstat: runtime.conf reload rejected: {msg}; the running configuration stays"

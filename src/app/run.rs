@@ -178,6 +178,7 @@ fn load_setup(args: Args) -> Result<Setup, SetupError> {
     if let Some(msg) = dump_refusal(&runtime) {
         return Err(SetupError::Refused(vec![msg]));
     }
+    skype_log_needs_bayes(&mut runtime, &args);
     if runtime.rrd_engine && args.rrd_dir.is_none() {
         eprintln!("tstat: warning: runtime.conf sets rrd_engine but no -r/-R is given: no RRD is written (as in Tstat)");
     }
@@ -204,6 +205,14 @@ fn load_setup(args: Args) -> Result<Setup, SetupError> {
         #[cfg(feature = "workers")]
         workers,
     })
+}
+
+/// Tstat creates log_skype_complete only with `-B` (its Bayes classifier), whatever
+/// runtime.conf says.
+pub(super) fn skype_log_needs_bayes(runtime: &mut Runtime, args: &Args) {
+    if args.bayes.is_none() {
+        runtime.set_log(LogKind::SkypeComplete, false);
+    }
 }
 
 /// runtime.conf's [dump] switches are not implemented: the reason to refuse them, if any is on.

@@ -3,6 +3,7 @@
 pub mod budget;
 pub mod chatlog;
 pub mod closed;
+pub mod column_doc;
 pub mod columns;
 pub mod dnslog;
 pub mod file;

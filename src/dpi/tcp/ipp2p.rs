@@ -6,7 +6,7 @@
 
 /// IPP2P protocol codes (`p2p_t`).
 pub const EDK: u16 = 1;
-pub const BIT: u16 = 12;
+pub const BIT: u16 = 9;
 
 /// Matchers run only on segments whose IP-declared payload is longer than this.
 const MIN_PAYLOAD: usize = 20;
