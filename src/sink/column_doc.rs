@@ -680,7 +680,7 @@ fn header_columns(line: &str) -> Vec<(usize, String)> {
         None => body,
     };
     let mut out = Vec::new();
-    for token in body.split(|c: char| c == ' ' || c == '\t') {
+    for token in body.split([' ', '\t']) {
         if token.is_empty() {
             continue;
         }
@@ -728,11 +728,13 @@ fn tcp_sections(
     video: bool,
     see: Option<&'static str>,
 ) -> Vec<Section> {
-    let mut runs: Vec<(Option<usize>, Vec<(usize, String)>)> = Vec::new();
+    // (index of the TCP set, or None for video columns; the run's numbered columns)
+    type Run = (Option<usize>, Vec<(usize, String)>);
+    let mut runs: Vec<Run> = Vec::new();
     for (number, name) in columns {
         let set = TCP_SETS
             .iter()
-            .position(|s| s.columns.iter().any(|c| *c == name.as_str()));
+            .position(|s| s.columns.contains(&name.as_str()));
         let same = match runs.last() {
             Some(run) => run.0 == set,
             None => false,
