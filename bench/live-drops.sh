@@ -44,7 +44,9 @@ tcpdump -r "$tmp/all.pcap" -w "$tmp/frames.pcap" 'len <= 1514' 2>/dev/null
 # Start both capturers on vb; each writes its drop count when signalled.
 start_capture() {
   ip netns exec "$ns-b" "$bin" -l -i vb -E 550 -s "$tmp/tstat-out" >"$tmp/tstat.out" 2>"$tmp/tstat.err" &
+  capturers=($!)
   ip netns exec "$ns-b" tcpdump -i vb -s 550 -w "$tmp/td.pcap" 2>"$tmp/td.err" &
+  capturers+=($!)
   sleep 1
 }
 stop_capture() {
@@ -53,7 +55,7 @@ stop_capture() {
   for pid in $(ip netns pids "$ns-b"); do
     case $(cat "/proc/$pid/comm" 2>/dev/null) in tstat | tcpdump) kill -TERM "$pid" ;; esac
   done
-  wait 2>/dev/null || true
+  wait "${capturers[@]}" 2>/dev/null || true
   tstat_recv=$(sed -n 's/^libpcap: \([0-9]*\) packets received, \([0-9]*\) dropped.*/\1/p' "$tmp/tstat.out")
   tstat_drop=$(sed -n 's/^libpcap: \([0-9]*\) packets received, \([0-9]*\) dropped.*/\2/p' "$tmp/tstat.out")
   td_recv=$(awk '/packets received by filter/ { print $1 }' "$tmp/td.err")

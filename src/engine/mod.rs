@@ -5,6 +5,7 @@
 
 pub mod figures;
 pub mod flow;
+pub mod observe;
 #[cfg(feature = "workers")]
 pub mod peers;
 pub mod table;

@@ -90,6 +90,11 @@ pub trait RecordSink {
     fn udp_named(&mut self, flow: &UdpFlow, _names: &UdpNames<'_>) {
         self.udp(flow);
     }
+    /// What also counts packets and flows as they pass (histograms), if anything does:
+    /// the engine reports its events there (`engine::observe`).
+    fn observer(&mut self) -> Option<&mut dyn crate::engine::observe::Observer> {
+        None
+    }
 }
 
 /// A sink that keeps the records in memory (tests, the library API).
