@@ -39,6 +39,12 @@ pub struct IpPacket<'a> {
     pub payload: &'a [u8],
     /// Length of the payload according to the IP header.
     pub payload_len: usize,
+    /// The header fields as written, for the histograms: IPv4 TOS or IPv6 traffic class;
+    /// the IPv4 total-length or IPv6 payload-length field (0 stays 0 here); the IPv4
+    /// protocol or the next-header byte of the fixed IPv6 header.
+    pub tos: u8,
+    pub length_field: u16,
+    pub first_next_header: u8,
 }
 
 impl IpPacket<'_> {
@@ -100,6 +106,9 @@ fn ipv4(b: &[u8]) -> Result<IpPacket<'_>, SkipReason> {
         header_len,
         payload: &b[header_len..end],
         payload_len: total_len - header_len,
+        tos: b[1],
+        length_field: p.total_len(),
+        first_next_header: u8::from(p.next_header()),
     })
 }
 
@@ -168,5 +177,8 @@ fn ipv6(b: &[u8]) -> Result<IpPacket<'_>, SkipReason> {
         header_len: pos,
         payload: &b[pos..end],
         payload_len: total_len.saturating_sub(pos),
+        tos: (u16::from_be_bytes([b[0], b[1]]) >> 4) as u8,
+        length_field: p.payload_len(),
+        first_next_header: u8::from(p.next_header()),
     })
 }

@@ -7,9 +7,11 @@
 
 pub mod ip;
 pub mod link;
+mod tstat_view;
 pub mod tunnel;
 
 pub use self::ip::{Fragment, IpPacket};
+pub use self::tstat_view::tstat_layer;
 
 /// IP protocol numbers used by the decoder and the engine.
 pub mod proto {

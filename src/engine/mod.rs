@@ -6,6 +6,7 @@
 pub mod figures;
 pub mod flow;
 pub mod observe;
+mod observed;
 #[cfg(feature = "workers")]
 pub mod peers;
 pub mod table;
@@ -47,6 +48,7 @@ use crate::dpi::udp::gquic;
 use crate::sink::{DnsPacket, HttpPacket, RecordSink, Streams, TcpNames, UdpNames};
 use crate::time::{Timestamp, NANOS_PER_SEC};
 
+use self::observe::{Ends, Observer};
 use self::tcp::{Step, TcpConfig, TcpTracker};
 use self::udp::{UdpConfig, UdpTracker};
 
@@ -120,6 +122,8 @@ pub struct Engine {
     /// Time of the latest packet.
     pub now: Timestamp,
     first_packet: Option<Timestamp>,
+    /// An observer was told of the first packet Tstat would see.
+    observed_first: bool,
 }
 
 /// Segments reserved for the segment books of all TCP connections: 8 per connection slot on
@@ -177,6 +181,7 @@ impl Engine {
             side,
             now: Timestamp::ZERO,
             first_packet: None,
+            observed_first: false,
         }
     }
 
@@ -192,6 +197,19 @@ impl Engine {
 
     /// Decode and analyse one captured frame.
     pub fn frame(&mut self, ts: Timestamp, link_type: u32, data: &[u8], sink: &mut dyn RecordSink) {
+        self.frame_observed(ts, link_type, data, sink, None);
+    }
+
+    /// [`Engine::frame`], also reporting to `obs` (`engine::observe`) the packet Tstat would
+    /// analyse in this frame, if any.
+    pub fn frame_observed(
+        &mut self,
+        ts: Timestamp,
+        link_type: u32,
+        data: &[u8],
+        sink: &mut dyn RecordSink,
+        mut obs: Option<&mut dyn Observer>,
+    ) {
         self.counters.frames += 1;
         // Like Tstat, leading frames stamped exactly at the epoch are taken as capture garbage.
         if self.first_packet.is_none() && ts == Timestamp::ZERO {
@@ -201,9 +219,20 @@ impl Engine {
         let mut layers = decode::Layers::new();
         match decode::decode_frame_into(link_type, data, &mut layers) {
             Ok(()) => {
-                for ip in layers.iter() {
+                let seen = match obs {
+                    Some(_) => decode::tstat_layer(link_type, data, &layers),
+                    None => None,
+                };
+                for (i, ip) in layers.iter().enumerate() {
+                    let watch = if Some(i) == seen {
+                        again(&mut obs)
+                    } else {
+                        None
+                    };
                     if matches!(ip.protocol, proto::TCP | proto::UDP) {
-                        self.ip_packet(ts, ip, sink);
+                        self.ip_packet_observed(ts, ip, sink, watch);
+                    } else if let Some(o) = watch {
+                        self.other_ip_observed(ts, ip, o);
                     }
                 }
             }
@@ -211,42 +240,122 @@ impl Engine {
         }
     }
 
+    /// An IP packet Tstat analyses that carries neither TCP nor UDP: only observed.
+    fn other_ip_observed(&mut self, ts: Timestamp, ip: &IpPacket<'_>, o: &mut dyn Observer) {
+        self.tell_first(ts, o);
+        let ends = self.ends(ip);
+        if ip.is_ipv6() {
+            o.ipv6(&observed::ipv6(ip, ends));
+        } else {
+            o.ipv4(&observed::ipv4(ip, ends));
+        }
+        o.packet_end(self.now.max(ts), false);
+    }
+
+    fn tell_first(&mut self, ts: Timestamp, o: &mut dyn Observer) {
+        if !self.observed_first {
+            self.observed_first = true;
+            o.first_packet(ts);
+        }
+    }
+
+    /// A packet's ends as the observers see them.
+    fn ends(&self, ip: &IpPacket<'_>) -> Ends {
+        Ends {
+            src_internal: self.internal.contains(&ip.src),
+            dst_internal: self.internal.contains(&ip.dst),
+            src_cloud: false,
+            dst_cloud: false,
+        }
+    }
+
     /// A packet opens a flow: as Tstat does, idle flows are closed first, at its time (and
     /// a worker tells its peers).
-    fn expire_for_new_flow(&mut self, ts: Timestamp, sink: &mut dyn RecordSink) {
+    fn expire_for_new_flow(
+        &mut self,
+        ts: Timestamp,
+        sink: &mut dyn RecordSink,
+        obs: Option<&mut dyn Observer>,
+    ) {
         self.side.opened(ts);
-        self.expire(ts, sink);
+        self.expire_observed(ts, sink, obs);
     }
 
     /// Analyse one IP packet whose payload is TCP or UDP.
     pub fn ip_packet(&mut self, ts: Timestamp, ip: &IpPacket<'_>, sink: &mut dyn RecordSink) {
+        self.ip_packet_observed(ts, ip, sink, None);
+    }
+
+    /// [`Engine::ip_packet`], reporting to `obs` what the packet did (Tstat's order: the
+    /// IPv6 header first, the transport step, then the IPv4 header unless the segment was a
+    /// duplicate, then the end of the packet).
+    pub fn ip_packet_observed(
+        &mut self,
+        ts: Timestamp,
+        ip: &IpPacket<'_>,
+        sink: &mut dyn RecordSink,
+        mut obs: Option<&mut dyn Observer>,
+    ) {
         if self.first_packet.is_none() {
             self.first_packet = Some(ts);
         }
         self.now = self.now.max(ts);
+        if let Some(o) = again(&mut obs) {
+            self.tell_first(ts, o);
+        }
         if ip.is_ipv6() && !self.trace_ipv6 {
             self.counters.ipv6_ignored += 1;
             return;
         }
+        let ends = if obs.is_some() {
+            self.ends(ip)
+        } else {
+            Ends::default()
+        };
+        if let (Some(o), true) = (again(&mut obs), ip.is_ipv6()) {
+            o.ipv6(&observed::ipv6(ip, ends));
+        }
         self.counters.ip_packets += 1;
+        let mut flow_stat_ok = false;
+        let mut duplicate = false;
         if ip.fragment == Fragment::Later {
             self.counters.later_fragments += 1;
-            return;
-        }
-        match ip.protocol {
-            // Like Tstat, idle flows are only looked at when a packet would open a new flow.
-            proto::TCP => self.tcp_expiring_first(ts, ip, sink),
-            proto::UDP if self.trace_udp => {
-                if self.udp_packet(ts, ip, false, sink) == Step::ExpireFirst {
-                    self.expire_for_new_flow(ts, sink);
-                    self.udp_packet(ts, ip, true, sink);
+        } else {
+            match ip.protocol {
+                // Like Tstat, idle flows are only looked at when a packet would open a new flow.
+                proto::TCP => {
+                    self.tcp_expiring_first(ts, ip, sink, again(&mut obs));
+                    if let Some(o) = again(&mut obs) {
+                        let n = &self.tcp.notes;
+                        duplicate = n.stat == tcp::notes::FlowStat::Duplicate;
+                        flow_stat_ok = n.stat == tcp::notes::FlowStat::Ok;
+                        observed::tcp_notes(n, ip, ends, o);
+                    }
                 }
-                self.udp_dns(ip);
-                if cfg!(feature = "dns-log") && self.dns_log {
-                    self.log_dns(ts, ip, sink);
+                proto::UDP if self.trace_udp => {
+                    if self.udp_packet(ts, ip, false, sink, again(&mut obs)) == Step::ExpireFirst {
+                        self.expire_for_new_flow(ts, sink, again(&mut obs));
+                        self.udp_packet(ts, ip, true, sink, again(&mut obs));
+                    }
+                    self.udp_dns(ip);
+                    if cfg!(feature = "dns-log") && self.dns_log {
+                        self.log_dns(ts, ip, sink);
+                    }
+                    if let Some(o) = again(&mut obs) {
+                        let n = &self.udp.notes;
+                        duplicate = n.duplicate;
+                        flow_stat_ok = n.in_flow;
+                        observed::udp_notes(n, ip, ends, o);
+                    }
                 }
+                _ => {}
             }
-            _ => {}
+        }
+        if let Some(o) = obs {
+            if !ip.is_ipv6() && !duplicate {
+                o.ipv4(&observed::ipv4(ip, ends));
+            }
+            o.packet_end(self.now, flow_stat_ok);
         }
     }
 
@@ -294,10 +403,16 @@ impl Engine {
 
     /// A TCP packet; when it would open a connection, idle ones are closed first. A new
     /// connection looks its endpoints up in DN-Hunter.
-    fn tcp_expiring_first(&mut self, ts: Timestamp, ip: &IpPacket<'_>, sink: &mut dyn RecordSink) {
-        if self.tcp_packet(ts, ip, false, sink) == Step::ExpireFirst {
-            self.expire_for_new_flow(ts, sink);
-            self.tcp_packet(ts, ip, true, sink);
+    fn tcp_expiring_first(
+        &mut self,
+        ts: Timestamp,
+        ip: &IpPacket<'_>,
+        sink: &mut dyn RecordSink,
+        mut obs: Option<&mut dyn Observer>,
+    ) {
+        if self.tcp_packet(ts, ip, false, sink, again(&mut obs)) == Step::ExpireFirst {
+            self.expire_for_new_flow(ts, sink, again(&mut obs));
+            self.tcp_packet(ts, ip, true, sink, obs);
         }
         if let Some(m) = self.tcp.take_chat_message() {
             sink.chat_message(&m);
@@ -343,6 +458,7 @@ impl Engine {
         ip: &IpPacket<'_>,
         expired: bool,
         sink: &mut dyn RecordSink,
+        mut obs: Option<&mut dyn Observer>,
     ) -> Step {
         let internal = &self.internal;
         let counters = &mut self.counters;
@@ -354,7 +470,9 @@ impl Engine {
             expired,
             |a: &IpAddr| internal.contains(a),
             &|deadline| side.opened_after(deadline),
-            &mut |f, complete, tls| emit_tcp(counters, hunter, sink, f, complete, tls),
+            &mut |f, complete, tls| {
+                emit_tcp(counters, hunter, sink, again(&mut obs), f, complete, tls)
+            },
         )
     }
 
@@ -365,6 +483,7 @@ impl Engine {
         ip: &IpPacket<'_>,
         expired: bool,
         sink: &mut dyn RecordSink,
+        mut obs: Option<&mut dyn Observer>,
     ) -> Step {
         let internal = &self.internal;
         let counters = &mut self.counters;
@@ -376,19 +495,31 @@ impl Engine {
             expired,
             |a: &IpAddr| internal.contains(a),
             &|deadline| side.opened_after(deadline),
-            &mut |f, quic, streams| emit_udp(counters, hunter, sink, f, quic, streams),
+            &mut |f, quic, streams| {
+                emit_udp(counters, hunter, sink, again(&mut obs), f, quic, streams)
+            },
         )
     }
 
     /// Close every flow idle past its timeout.
     pub fn expire(&mut self, now: Timestamp, sink: &mut dyn RecordSink) {
+        self.expire_observed(now, sink, None);
+    }
+
+    /// [`Engine::expire`], closes also reported to `obs`.
+    pub fn expire_observed(
+        &mut self,
+        now: Timestamp,
+        sink: &mut dyn RecordSink,
+        mut obs: Option<&mut dyn Observer>,
+    ) {
         let counters = &mut self.counters;
         let hunter = self.hunter.as_ref();
         self.tcp.expire(now, &mut |f, complete, tls| {
-            emit_tcp(counters, hunter, sink, f, complete, tls)
+            emit_tcp(counters, hunter, sink, again(&mut obs), f, complete, tls)
         });
         self.udp.expire(now, &mut |f, quic, streams| {
-            emit_udp(counters, hunter, sink, f, quic, streams)
+            emit_udp(counters, hunter, sink, again(&mut obs), f, quic, streams)
         });
     }
 
@@ -396,21 +527,49 @@ impl Engine {
     /// timeout are closed at `wall_now` instead of waiting for the next new flow (which is
     /// when Tstat would close them; see docs/differences.md).
     pub fn quiet(&mut self, wall_now: Timestamp, sink: &mut dyn RecordSink) {
+        self.quiet_observed(wall_now, sink, None);
+    }
+
+    pub fn quiet_observed(
+        &mut self,
+        wall_now: Timestamp,
+        sink: &mut dyn RecordSink,
+        obs: Option<&mut dyn Observer>,
+    ) {
         if self.first_packet.is_some() && wall_now > self.now {
-            self.expire(wall_now, sink);
+            self.expire_observed(wall_now, sink, obs);
         }
     }
 
     /// End of trace: close every flow.
     pub fn finish(&mut self, sink: &mut dyn RecordSink) {
+        self.finish_observed(sink, None);
+    }
+
+    /// [`Engine::finish`], closes also reported to `obs`.
+    pub fn finish_observed(
+        &mut self,
+        sink: &mut dyn RecordSink,
+        mut obs: Option<&mut dyn Observer>,
+    ) {
         let counters = &mut self.counters;
         let hunter = self.hunter.as_ref();
         let now = self.now;
         self.tcp.flush(now, &mut |f, complete, tls| {
-            emit_tcp(counters, hunter, sink, f, complete, tls)
+            emit_tcp(counters, hunter, sink, again(&mut obs), f, complete, tls)
         });
-        self.udp
-            .flush(&mut |f, quic, streams| emit_udp(counters, hunter, sink, f, quic, streams));
+        self.udp.flush(&mut |f, quic, streams| {
+            emit_udp(counters, hunter, sink, again(&mut obs), f, quic, streams)
+        });
+    }
+}
+
+/// A shorter-lived reborrow of an optional observer, to hand to a callee and use again
+/// after (`Option::as_deref_mut` would keep the trait object's longer lifetime).
+fn again<'s>(obs: &'s mut Option<&mut dyn Observer>) -> Option<&'s mut dyn Observer> {
+    match obs {
+        Some(o) => Some(&mut **o),
+        None => None,
     }
 }
 
@@ -454,10 +613,14 @@ fn emit_tcp(
     counters: &mut Counters,
     hunter: Option<&DnsHunter>,
     sink: &mut dyn RecordSink,
+    obs: Option<&mut dyn Observer>,
     f: &tcp::TcpFlow,
     complete: bool,
     records: Records<'_>,
 ) {
+    if let Some(o) = obs {
+        o.tcp_closed(&tcp::notes::closed(f, complete));
+    }
     // Tstat writes the chat row first, whatever the endpoints (chat.md §3).
     if let Some(chat) = records.chat.filter(|c| c.has_row()) {
         sink.chat(f, chat);
@@ -477,10 +640,14 @@ fn emit_udp(
     counters: &mut Counters,
     hunter: Option<&DnsHunter>,
     sink: &mut dyn RecordSink,
+    obs: Option<&mut dyn Observer>,
     f: &udp::UdpFlow,
     quic: Option<&gquic::Names>,
     streams: Streams<'_>,
 ) {
+    if let Some(o) = obs {
+        o.udp_closed(&udp::closed(f));
+    }
     if f.client_internal || f.server_internal {
         let names = UdpNames {
             dns: hunter.zip(f.dns).and_then(|(h, tag)| h.resolve(tag)),

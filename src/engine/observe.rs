@@ -228,7 +228,7 @@ pub struct TcpHalfClosed {
     pub win_sum: u32,
     /// MSS option (0 when none), and whether SACK-permitted, window scale, timestamps and
     /// MP_CAPABLE were asked for.
-    pub mss: u32,
+    pub mss: i32,
     pub sack: bool,
     pub window_scale: bool,
     pub timestamps: bool,

@@ -11,6 +11,7 @@ use crate::dpi::dnshunter::DnsTag;
 use crate::dpi::udp::gquic;
 use crate::dpi::udp::rtp::Streams;
 use crate::dpi::udp::{Pools, UdpClass, UdpPacket};
+use crate::engine::observe::UdpDirectionLabels;
 use crate::time::Timestamp;
 
 use super::flow::{Dir, Endpoint, FlowKey};
@@ -137,6 +138,8 @@ pub struct UdpTracker {
     pub last_counted: Option<Counted>,
     /// The flow the last packet created, if it did.
     pub last_created: Option<u32>,
+    /// What the last datagram's analysis noted for the observers.
+    pub notes: UdpNotes,
 }
 
 /// Where the last counted packet went.
@@ -145,6 +148,72 @@ pub struct Counted {
     pub slot: u32,
     pub src_internal: bool,
     pub dst_internal: bool,
+}
+
+/// What the analysis of one datagram noted for the observers (`engine::observe`), handed
+/// on by the engine once the datagram is done.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UdpNotes {
+    /// A whole header, not a duplicate (Tstat feeds `udp_header_stat` then).
+    pub counted_header: bool,
+    pub duplicate: bool,
+    /// It belonged to a flow (Tstat's `FLOW_STAT_OK`).
+    pub in_flow: bool,
+    pub dst_port: u16,
+    /// It opened a flow (`Some(true)`), or found the table full.
+    pub opened: Option<bool>,
+    /// It was the first of its direction.
+    pub direction_started: bool,
+    /// Its direction's labels once the classifiers ran.
+    pub labels: Option<UdpDirectionLabels>,
+}
+
+/// What the histogram label map reads of one direction of a flow.
+pub fn direction_labels(flow: &UdpFlow, dir: Dir) -> UdpDirectionLabels {
+    let (client, server) = (flow.client.port, flow.server.port);
+    let ntp_port = client == 123 || server == 123;
+    #[cfg(feature = "dpi")]
+    {
+        let d = match dir {
+            Dir::C2S => &flow.class.c2s,
+            Dir::S2C => &flow.class.s2c,
+        };
+        UdpDirectionLabels {
+            udp_type: d.kind,
+            mux_mask: d.mux,
+            skype_confirmed: matches!(d.kind, 5 | 6),
+            kad_obfuscated: flow.class.kad_pair.matched(),
+            ntp_port,
+        }
+    }
+    #[cfg(not(feature = "dpi"))]
+    {
+        let _ = dir;
+        UdpDirectionLabels {
+            udp_type: flow.printed_type(Dir::C2S),
+            ntp_port,
+            ..UdpDirectionLabels::default()
+        }
+    }
+}
+
+/// A flow at close, as the observers see it.
+pub fn closed(flow: &UdpFlow) -> crate::engine::observe::UdpClosed {
+    let half = |h: &UdpHalf, dir: Dir| crate::engine::observe::UdpHalfClosed {
+        packets: h.packets,
+        data_bytes: h.bytes,
+        labels: direction_labels(flow, dir),
+    };
+    crate::engine::observe::UdpClosed {
+        client_internal: flow.client_internal,
+        server_internal: flow.server_internal,
+        client_cloud: false,
+        server_cloud: false,
+        first: flow.first,
+        last: flow.last,
+        c2s: half(&flow.c2s, Dir::C2S),
+        s2c: half(&flow.s2c, Dir::S2C),
+    }
 }
 
 /// What the engine needs to know about a packet's endpoints.
@@ -185,6 +254,7 @@ impl UdpTracker {
             pools,
             last_counted: None,
             last_created: None,
+            notes: UdpNotes::default(),
         }
     }
 
@@ -210,10 +280,12 @@ impl UdpTracker {
     ) -> Step {
         self.last_counted = None;
         self.last_created = None;
+        self.notes = UdpNotes::default();
         let Some((src, dst)) = endpoints(ip) else {
             self.counters.truncated += 1;
             return Step::Done;
         };
+        self.notes.dst_port = dst.port;
         let p = ip.payload;
         let declared_len = u16::from_be_bytes([p[4], p[5]]);
         let checksum = u16::from_be_bytes([p[6], p[7]]);
@@ -236,8 +308,11 @@ impl UdpTracker {
                 self.counters.flows += 1;
                 let Some(s) = self.table.insert(key, hash, SINGLETON) else {
                     self.counters.table_full += 1;
+                    self.notes.counted_header = true;
+                    self.notes.opened = Some(false);
                     return Step::Done;
                 };
+                self.notes.opened = Some(true);
                 self.serial += 1;
                 let f = self.table.get_mut(s);
                 f.client = src;
@@ -278,9 +353,13 @@ impl UdpTracker {
         };
         if duplicate {
             self.counters.duplicates += 1;
+            self.notes.duplicate = true;
             self.table.touch(slot, queue);
             return Step::Done;
         }
+        self.notes.counted_header = true;
+        self.notes.in_flow = true;
+        self.notes.direction_started = half.packets == 0;
         if half.packets == 0 {
             half.first = ts;
             half.ttl_min = ip.ttl;
@@ -318,6 +397,7 @@ impl UdpTracker {
             };
             flow.class.packet(dir, &pkt, &mut self.pools);
         }
+        self.notes.labels = Some(direction_labels(flow, dir));
         let queue = if flow.packets > 1 {
             ESTABLISHED
         } else {

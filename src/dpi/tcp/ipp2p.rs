@@ -244,15 +244,16 @@ mod tests {
 
     #[test]
     fn bittorrent_handshake_and_tracker_requests() {
+        // IPP2P_BIT is 9 in Tstat 3.2.1's ipp2p_tstat.h: codes 900 + subtype.
         let mut hs = vec![0x13];
         hs.extend_from_slice(b"BitTorrent protocol");
         hs.extend_from_slice(&[0; 48]);
-        assert_eq!(find(&hs, hs.len()).unwrap().p2p_type(), 1200);
+        assert_eq!(find(&hs, hs.len()).unwrap().p2p_type(), 900);
         let req = b"GET /announce?info_hash=%12%34&peer_id=ABC HTTP/1.1\r\n";
-        assert_eq!(find(req, req.len()).unwrap().p2p_type(), 1202);
+        assert_eq!(find(req, req.len()).unwrap().p2p_type(), 902);
         let mut deep = b"GET /0123456789abcdef0123456789abcdef/".to_vec();
         deep.extend_from_slice(b"scrape?info_hash=xyz HTTP/1.0\r\n");
-        assert_eq!(find(&deep, deep.len()).unwrap().p2p_type(), 1201);
+        assert_eq!(find(&deep, deep.len()).unwrap().p2p_type(), 901);
         let plain = b"GET /index.html HTTP/1.1\r\nHost: example.com\r\n\r\n";
         assert_eq!(find(plain, plain.len()), None);
     }

@@ -12,6 +12,7 @@
 //!   still active at the end of the trace is always nocomplete.
 
 pub mod l7;
+pub mod notes;
 pub mod options;
 pub mod rtt;
 pub mod segments;
@@ -28,8 +29,9 @@ use crate::time::Timestamp;
 use super::flow::{Dir, Endpoint, FlowKey};
 use super::table::{self, FlowTable};
 use l7::Classification;
+use notes::{FlowStat, TcpNotes};
 use rtt::RttStats;
-use segments::{Anomalies, Context, SegmentBook, SegmentPool};
+use segments::{Anomalies, Context, PacketClasses, SegmentBook, SegmentPool, Tally};
 
 /// Expiry queues.
 const SINGLETON: usize = 0;
@@ -81,6 +83,12 @@ pub struct TcpHalf {
     last_ack: u32,
     /// Window of the last ACK or SYN (scaled).
     window: u32,
+    /// Sum of the windows of the ACK or SYN segments without RST (u32, wraps as in Tstat):
+    /// the histograms' average window.
+    pub win_sum: u32,
+    /// Data, SYN, FIN or RST was sent since the peer's last in-flight sample (Tstat's
+    /// `cwnd_flag`).
+    cwnd_flag: bool,
     /// The peer acknowledged something beyond our SYN.
     data_acked: bool,
     /// `next_seq` when the last message ended.
@@ -95,8 +103,9 @@ pub struct TcpHalf {
 /// The TCP Options set of one direction, in Tstat's units.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct OptionsSet {
-    /// A window-scale / timestamp / SACK-permitted option was seen.
+    /// A window-scale / timestamp / SACK-permitted / Multipath TCP option was seen.
     pub window_scale_seen: bool,
+    pub mptcp: bool,
     pub timestamp_seen: bool,
     pub sack_permitted: bool,
     /// Shift of the last window-scale option; reset to 0 once data flows unless both sides
@@ -222,6 +231,8 @@ pub struct TcpTracker {
     pub last_created: Option<u32>,
     /// The HTTP plugin; the engine takes the row the last packet produced from it.
     pub http: HttpLog,
+    /// What the last segment's analysis noted for the observers.
+    pub notes: TcpNotes,
 }
 
 /// The fields of a TCP header the tracker uses.
@@ -297,6 +308,7 @@ impl TcpTracker {
             serial: 0,
             last_created: None,
             http: HttpLog::default(),
+            notes: TcpNotes::default(),
         }
     }
 
@@ -326,10 +338,16 @@ impl TcpTracker {
         emit: &mut dyn FnMut(&TcpFlow, bool, Records<'_>),
     ) -> Step {
         self.last_created = None;
+        self.notes.start();
         let Some(seg) = parse_segment(ip) else {
             self.counters.truncated += 1;
+            self.notes.stat = FlowStat::Short;
             return Step::Done;
         };
+        self.notes.src_port = seg.src.port;
+        self.notes.dst_port = seg.dst.port;
+        self.notes.syn = seg.syn;
+        self.notes.ack = seg.ack;
         let key = FlowKey::new(seg.src, seg.dst);
         let hash = key.hash64();
         let found = match self.table.find(&key, hash) {
@@ -353,8 +371,11 @@ impl TcpTracker {
                 let Some(s) = self.table.insert(key, hash, SINGLETON) else {
                     self.counters.table_full += 1;
                     self.counters.trash += 1;
+                    self.notes.opened = Some(false);
+                    self.notes.stat = FlowStat::Trash;
                     return Step::Done;
                 };
+                self.notes.opened = Some(true);
                 self.serial += 1;
                 let f = self.table.get_mut(s);
                 f.client = seg.src;
@@ -368,6 +389,7 @@ impl TcpTracker {
             }
             None => {
                 self.counters.trash += 1;
+                self.notes.stat = FlowStat::Trash;
                 return Step::Done;
             }
         };
@@ -383,10 +405,12 @@ impl TcpTracker {
             pool: &mut self.tls,
             cfg: self.cfg.dpi.as_ref(),
         };
+        self.notes.c2s = dir == Dir::C2S;
         let outcome = track(
             flow,
             &mut self.segments,
             &mut l7,
+            &mut self.notes,
             dir,
             ts,
             ip,
@@ -415,6 +439,7 @@ impl TcpTracker {
             }
             Outcome::Duplicate => {
                 self.counters.duplicates += 1;
+                self.notes.stat = FlowStat::Duplicate;
                 let queue = if flow.singleton() {
                     SINGLETON
                 } else {
@@ -537,6 +562,7 @@ fn track(
     flow: &mut TcpFlow,
     pool: &mut SegmentPool,
     l7: &mut L7<'_>,
+    notes: &mut TcpNotes,
     dir: Dir,
     ts: Timestamp,
     ip: &IpPacket<'_>,
@@ -580,6 +606,15 @@ fn track(
     if seg.ack && other.fin > 0 && seg.ack_number >= other.fin_seq.wrapping_add(1) {
         other.fin_acked = true;
     }
+    // In flight from the peer: its last new byte less our last acknowledgement, once per
+    // flight of the peer's (Tstat's `tcp_cwnd`).
+    if seg.ack && other.cwnd_flag {
+        notes.in_flight = Some(other.next_seq.wrapping_sub(h.last_ack));
+        other.cwnd_flag = false;
+    }
+    if seg.payload_len != 0 || seg.syn || seg.fin || seg.rst {
+        h.cwnd_flag = true;
+    }
     // The window is scaled with what was known before this segment's own options.
     let window = announced_window(h, other, seg);
     h.last_time = ts;
@@ -594,7 +629,7 @@ fn track(
     h.pkts_all += 1;
     h.max_seq = h.max_seq.max(seg.seq as u64 + seg.payload_len);
     let now = micros(ts);
-    let verdict = account_sequence(h, other, pool, seg, now);
+    let verdict = account_sequence(h, other, pool, &mut notes.classes, seg, now);
     if seg.ack {
         other
             .book
@@ -609,6 +644,7 @@ fn track(
             h.acks += 1;
         }
         classify(flow, l7, dir, ts, ip, seg);
+        notes.rate = Some((ip_len_short(ip), notes::labels(flow)));
         return Outcome::Closed {
             complete: flow.handshake_seen(),
             analysed: true,
@@ -637,6 +673,7 @@ fn track(
     }
     count_message(h, seg);
     classify(flow, l7, dir, ts, ip, seg);
+    notes.rate = Some((ip_len_short(ip), notes::labels(flow)));
     if flow.c2s.fin_acked && flow.s2c.fin_acked {
         return Outcome::Closed {
             complete: true,
@@ -690,6 +727,12 @@ fn classify(
         m.flow_id = flow.serial;
         m.first = flow.first;
     }
+}
+
+/// The IP header plus IP payload length in a C `short`, as Tstat passes it to the per-class
+/// bitrates (tcp.c: `short ip_len`): above 32767 bytes it wraps negative.
+fn ip_len_short(ip: &IpPacket<'_>) -> i16 {
+    (ip.header_len + ip.payload_len) as i16
 }
 
 /// Tstat's clock: whole microseconds.
@@ -748,6 +791,7 @@ fn note_options(h: &mut TcpHalf, other: &mut TcpHalf, seg: &Segment) {
         other.opts.window_scale = 0;
     }
     h.opts.sack_permitted |= o.sack_permitted;
+    h.opts.mptcp |= o.mptcp;
     if o.sack_blocks {
         h.opts.sacks += 1;
     }
@@ -772,8 +816,9 @@ fn note_window(h: &mut TcpHalf, seg: &Segment, window: u64) {
     if !(seg.ack || seg.syn) {
         return;
     }
-    let o = &mut h.opts;
     h.window = window as u32;
+    h.win_sum = h.win_sum.wrapping_add(window as u32);
+    let o = &mut h.opts;
     if window > o.win_max as u64 {
         o.win_max = window as u32;
     }
@@ -835,6 +880,7 @@ fn account_sequence(
     h: &mut TcpHalf,
     other: &TcpHalf,
     pool: &mut SegmentPool,
+    classes: &mut PacketClasses,
     seg: &Segment,
     now: i64,
 ) -> segments::Verdict {
@@ -850,9 +896,11 @@ fn account_sequence(
         &other.rtt,
         other.window == 0 && h.syn != 0 && other.syn != 0,
     );
-    let verdict = h
-        .book
-        .record(pool, seg.seq, len as u32, &cx, &mut h.anomalies);
+    let mut tally = Tally {
+        counts: &mut h.anomalies,
+        packet: classes,
+    };
+    let verdict = h.book.record(pool, seg.seq, len as u32, &cx, &mut tally);
     let mut repeated = verdict.retransmitted;
     if seg.syn {
         len -= 1;

@@ -11,6 +11,7 @@ const WINDOW_SCALE: u8 = 3;
 const SACK_PERMITTED: u8 = 4;
 const SACK: u8 = 5;
 const TIMESTAMP: u8 = 8;
+const MPTCP: u8 = 30;
 
 /// Offset of the options in the TCP header.
 const FIXED_HEADER: usize = 20;
@@ -24,6 +25,8 @@ pub struct TcpOptions {
     pub sack_permitted: bool,
     /// A SACK option with at least one whole block.
     pub sack_blocks: bool,
+    /// A Multipath TCP option (RFC 8684, kind 30).
+    pub mptcp: bool,
 }
 
 /// Options of the segment whose captured bytes are `tcp` and whose header is `header_len`
@@ -48,6 +51,7 @@ pub fn parse(tcp: &[u8], header_len: usize) -> TcpOptions {
             TIMESTAMP => o.timestamp = true,
             SACK_PERMITTED => o.sack_permitted = true,
             SACK => o.sack_blocks |= len > 2 && pos + 2 + SACK_BLOCK <= tcp.len(),
+            MPTCP => o.mptcp = true,
             _ => {}
         }
         pos += len;
@@ -84,8 +88,17 @@ mod tests {
                 timestamp: true,
                 sack_permitted: true,
                 sack_blocks: false,
+                mptcp: false,
             }
         );
+    }
+
+    #[test]
+    fn multipath_tcp_is_noticed() {
+        // MP_CAPABLE (RFC 8684 §3.1): kind 30, length 12, subtype 0, version 1.
+        let h = header(&[30, 12, 0x01, 0x81, 1, 2, 3, 4, 5, 6, 7, 8]);
+        assert!(parse(&h, h.len()).mptcp);
+        assert!(!parse(&header(&[2, 4, 5, 0xb4]), 24).mptcp);
     }
 
     #[test]

@@ -67,6 +67,60 @@ pub struct Anomalies {
     pub unneeded_fast_retransmit: u32,
 }
 
+/// The classes the pieces of the segments of one packet got, as the histograms aggregate
+/// them (`tcp_anomalies_*`): 0 for a piece appended in sequence, the class 0-7 of a judged
+/// piece, 63 for any other class. A segment rarely has more than a few pieces; past
+/// [`PACKET_CLASSES`] they are dropped and counted.
+#[derive(Debug, Clone, Default)]
+pub struct PacketClasses {
+    pub classes: heapless::Vec<u8, PACKET_CLASSES>,
+    pub dropped: u32,
+}
+
+/// Pieces of one packet whose classes are kept for the histograms.
+pub const PACKET_CLASSES: usize = 16;
+
+impl PacketClasses {
+    pub fn clear(&mut self) {
+        self.classes.clear();
+    }
+
+    fn push(&mut self, class: u8) {
+        if self.classes.push(class).is_err() {
+            self.dropped += 1;
+        }
+    }
+}
+
+/// Tstat's `aggregateType`: a class without its flags, classes above the last named one
+/// as UNKNOWN (63).
+fn aggregate(kind: u8) -> u8 {
+    let class = kind & !(class::BATCH | class::NO_RTT);
+    if class > class::UNNEEDED_FAST_RETRANSMIT {
+        63
+    } else {
+        class & 7
+    }
+}
+
+/// Where the classification of a segment's pieces goes: the direction's counters, and the
+/// packet's list for the histograms.
+pub struct Tally<'a> {
+    pub counts: &'a mut Anomalies,
+    pub packet: &'a mut PacketClasses,
+}
+
+impl Tally<'_> {
+    fn judged(&mut self, kind: u8) {
+        self.counts.count(kind);
+        self.packet.push(aggregate(kind));
+    }
+
+    fn appended(&mut self) {
+        self.packet.push(class::IN_SEQUENCE);
+    }
+}
+
 impl Anomalies {
     fn count(&mut self, kind: u8) {
         let n = match kind & 15 {
@@ -291,7 +345,7 @@ impl SegmentBook {
         seq: u32,
         len: u32,
         cx: &Context,
-        tally: &mut Anomalies,
+        tally: &mut Tally<'_>,
     ) -> Verdict {
         let mut v = Verdict::default();
         if len == 0 {
@@ -404,7 +458,7 @@ impl SegmentBook {
         mut first: u32,
         mut len: u32,
         cx: &Context,
-        tally: &mut Anomalies,
+        tally: &mut Tally<'_>,
         out_of_order: &mut bool,
     ) -> u64 {
         let last = first.wrapping_add(len).wrapping_sub(1);
@@ -463,6 +517,7 @@ impl SegmentBook {
             len = last.wrapping_sub(first).wrapping_add(1);
             i = pool.at(i).next;
         }
+        tally.appended();
         self.append(pool, q, first, len, cx);
         repeated
     }
@@ -584,7 +639,7 @@ impl SegmentBook {
         following: u32,
         len: u32,
         cx: &Context,
-        tally: &mut Anomalies,
+        tally: &mut Tally<'_>,
     ) {
         let before = pool.at(n).prev;
         let neighbour = (before != NIL).then(|| {
@@ -600,7 +655,7 @@ impl SegmentBook {
             .map_or(-1.0, |b| (cx.now - b.time) as f64);
         let kind = classify(pool.at(following), neighbour, len, recovery, false, cx);
         pool.at_mut(n).kind = kind;
-        tally.count(kind);
+        tally.judged(kind);
     }
 
     /// Classify a new transmission of the recorded segment `s`, last sent `recovery` µs ago.
@@ -611,7 +666,7 @@ impl SegmentBook {
         len: u32,
         recovery: f64,
         cx: &Context,
-        tally: &mut Anomalies,
+        tally: &mut Tally<'_>,
     ) {
         let before = pool.at(s).prev;
         let neighbour = (before != NIL).then(|| {
@@ -624,7 +679,7 @@ impl SegmentBook {
         });
         let kind = classify(pool.at(s), neighbour, len, recovery, true, cx);
         pool.at_mut(s).kind = kind;
-        tally.count(kind);
+        tally.judged(kind);
     }
 }
 

@@ -20,6 +20,7 @@ struct Dir {
     pool: SegmentPool,
     book: SegmentBook,
     tally: Anomalies,
+    classes: PacketClasses,
     rtt: RttStats,
 }
 
@@ -29,17 +30,24 @@ impl Dir {
             pool: SegmentPool::new(1000, per_quadrant),
             book: SegmentBook::default(),
             tally: Anomalies::default(),
+            classes: PacketClasses::default(),
             rtt: RttStats::default(),
         }
     }
     fn send(&mut self, seq: u32, len: u32, now: i64, ip_id: u16) -> Verdict {
         let c = cx(now, ip_id);
-        self.book
-            .record(&mut self.pool, seq, len, &c, &mut self.tally)
+        let mut tally = Tally {
+            counts: &mut self.tally,
+            packet: &mut self.classes,
+        };
+        self.book.record(&mut self.pool, seq, len, &c, &mut tally)
     }
     fn send_in(&mut self, seq: u32, len: u32, c: &Context) -> Verdict {
-        self.book
-            .record(&mut self.pool, seq, len, c, &mut self.tally)
+        let mut tally = Tally {
+            counts: &mut self.tally,
+            packet: &mut self.classes,
+        };
+        self.book.record(&mut self.pool, seq, len, c, &mut tally)
     }
     fn ack(&mut self, ack: u32, now: i64) {
         self.book
@@ -269,8 +277,12 @@ fn acknowledged_neighbours_merge_and_release_gives_everything_back() {
 fn an_exhausted_pool_refuses_segments_without_failing() {
     let mut pool = SegmentPool::new(16, 0);
     let mut book = SegmentBook::default();
-    let mut tally = Anomalies::default();
+    let (mut counts, mut classes) = (Anomalies::default(), PacketClasses::default());
     for i in 0..20u32 {
+        let mut tally = Tally {
+            counts: &mut counts,
+            packet: &mut classes,
+        };
         book.record(&mut pool, i * 200, 100, &cx(i as i64, 0), &mut tally);
     }
     assert_eq!(pool.refused, 4);

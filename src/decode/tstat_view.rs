@@ -1,0 +1,112 @@
+//! Which IP layer of a frame Tstat 3.2.1 itself analyses, if any (tcpdump.c: `callback`,
+//! `find_ip_eth`; tstat.c: the IPIP/6in4 step).
+//!
+//! We decode more than Tstat: stacked VLAN tags, QinQ, MPLS label stacks, PPPoE carrying
+//! IPv6, GRE, VXLAN, Teredo. Their inner packets make extra log rows, but the outputs that
+//! count packets (histograms) must count what Tstat counts, so they observe only the layer
+//! this module names.
+
+use super::{proto, Fragment, Layers};
+
+const ETHERNET: u32 = 1;
+
+/// The index in `layers` of the packet Tstat analyses, or `None` when Tstat would see no
+/// IP packet in this frame.
+pub fn tstat_layer(link_type: u32, frame: &[u8], layers: &Layers<'_>) -> Option<usize> {
+    let first = layers.first()?;
+    if link_type == ETHERNET && !ethernet_seen_by_tstat(frame) {
+        return None;
+    }
+    // An IPv4 packet carrying IPv4 or IPv6 (IPIP, 6in4) is stripped once.
+    let tunnelled = !first.is_ipv6()
+        && matches!(first.protocol, proto::IPIP | proto::IPV6)
+        && first.fragment != Fragment::Later;
+    if tunnelled {
+        return (layers.len() > 1).then_some(1);
+    }
+    Some(0)
+}
+
+/// Ethernet as `find_ip_eth` reads it: IPv4 or IPv6 right after the header, IPv4 in a PPPoE
+/// session, one 802.1Q tag before IP or before one MPLS label, or one MPLS label.
+fn ethernet_seen_by_tstat(frame: &[u8]) -> bool {
+    let be16 = |at: usize| {
+        frame
+            .get(at..at + 2)
+            .map(|b| u16::from_be_bytes([b[0], b[1]]))
+    };
+    let ip_at = |at: usize| frame.get(at).is_some_and(|b| matches!(b >> 4, 4 | 6));
+    // The bottom-of-stack bit of the MPLS label at `at`: Tstat skips exactly one label.
+    let one_label_at = |at: usize| frame.get(at + 2).is_some_and(|b| b & 1 == 1);
+    match be16(12) {
+        Some(0x0800 | 0x86dd) => true,
+        Some(0x8864) => be16(20) == Some(0x0021),
+        Some(0x8100) => match be16(16) {
+            Some(0x0800 | 0x86dd) => true,
+            Some(0x8847) => one_label_at(18) && ip_at(22),
+            _ => false,
+        },
+        Some(0x8847) => one_label_at(14) && ip_at(18),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::decode_frame;
+
+    fn ipv4_udp() -> Vec<u8> {
+        let mut ip = vec![
+            0x45, 0, 0, 28, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
+        ];
+        ip.extend_from_slice(&[0x12, 0x34, 0x00, 0x35, 0, 8, 0, 0]);
+        ip
+    }
+
+    fn eth(types: &[u16], payload: &[u8]) -> Vec<u8> {
+        let mut f = vec![0u8; 12];
+        for (i, t) in types.iter().enumerate() {
+            f.extend_from_slice(&t.to_be_bytes());
+            if i + 1 < types.len() {
+                f.extend_from_slice(&[0x00, 0x07]); // a VLAN TCI
+            }
+        }
+        f.extend_from_slice(payload);
+        f
+    }
+
+    fn layer(frame: &[u8]) -> Option<usize> {
+        let layers = decode_frame(ETHERNET, frame).unwrap();
+        tstat_layer(ETHERNET, frame, &layers)
+    }
+
+    #[test]
+    fn plain_and_single_tag_frames_are_seen_stacked_tags_are_not() {
+        assert_eq!(layer(&eth(&[0x0800], &ipv4_udp())), Some(0));
+        assert_eq!(layer(&eth(&[0x8100, 0x0800], &ipv4_udp())), Some(0));
+        assert_eq!(layer(&eth(&[0x8100, 0x8100, 0x0800], &ipv4_udp())), None);
+        assert_eq!(layer(&eth(&[0x88a8, 0x8100, 0x0800], &ipv4_udp())), None);
+    }
+
+    #[test]
+    fn one_mpls_label_is_seen_a_stack_is_not() {
+        let one = [[0x00, 0x01, 0x01, 0x40].as_slice(), &ipv4_udp()].concat();
+        assert_eq!(layer(&eth(&[0x8847], &one)), Some(0));
+        let two = [
+            [0x00, 0x01, 0x00, 0x40, 0x00, 0x02, 0x01, 0x40].as_slice(),
+            &ipv4_udp(),
+        ]
+        .concat();
+        assert_eq!(layer(&eth(&[0x8847], &two)), None);
+    }
+
+    #[test]
+    fn ipip_is_stripped_once() {
+        let mut outer = vec![
+            0x45, 0, 0, 48, 0, 0, 0, 0, 64, 4, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2,
+        ];
+        outer.extend_from_slice(&ipv4_udp());
+        assert_eq!(layer(&eth(&[0x0800], &outer)), Some(1));
+    }
+}
