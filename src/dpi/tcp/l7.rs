@@ -768,6 +768,9 @@ fn server_hello(c: &mut Classification, seg: &Segment<'_>, pool: &mut TlsPool) {
     }
     classify(c, con::SSL);
     c.l7.state = State::SslData;
+    // Tstat names the service once, as the TLS state settles (map_tls_service).
+    let sni = tls_mut(c, pool).map(|r| r.sni.clone());
+    c.tls_service = super::tls_services::of(sni.as_deref().filter(|s| !s.is_empty()));
 }
 
 fn set_name<const N: usize>(to: &mut heapless::Vec<u8, N>, name: &[u8]) {

@@ -15,6 +15,7 @@ pub mod hello;
 pub mod ipp2p;
 pub mod l7;
 pub mod tls;
+pub mod tls_services;
 pub mod web;
 
 use crate::dpi::pool::SlotPool;

@@ -26,6 +26,9 @@ pub struct Classification {
     pub tls_session: u32,
     /// Slot of the connection's TLS texts and times in the tracker's TLS pool.
     pub tls: Option<u32>,
+    /// The service its server name belongs to (`dpi::tcp::tls_services`), set when the TLS
+    /// state settles; only the histograms read it.
+    pub tls_service: u8,
     /// The classifiers' own state.
     pub l7: L7Flow,
     /// Texts (FQDN, HTTP host name); `None` prints Tstat's placeholders. Boxed so that a

@@ -59,7 +59,7 @@ pub fn labels(flow: &TcpFlow) -> TcpLabels {
         http_data: c.http_data,
         video_content: 0,
         video_payload: 0,
-        tls_service: 0,
+        tls_service: c.tls_service,
         c2s_messages: flow.c2s.messages,
         s2c_messages: flow.s2c.messages,
         c2s_message_sizes: flow.c2s.message_sizes,
