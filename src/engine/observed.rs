@@ -2,12 +2,13 @@
 //! (`engine::observe`).
 
 use super::observe::{
-    Ends, Ipv4Seen, Ipv6Next, Ipv6Seen, Observer, TcpRateSeen, TcpSegmentSeen, UdpDatagramSeen,
-    UdpRateSeen,
+    Ends, Ipv4Seen, Ipv6Next, Ipv6Seen, Observer, RtcpReportSeen, RtpConfirmed, RtpSequence,
+    TcpRateSeen, TcpSegmentSeen, UdpDatagramSeen, UdpRateSeen,
 };
 use super::tcp::notes::{FlowStat, TcpNotes};
 use super::udp::UdpNotes;
 use crate::decode::{proto, Fragment, IpPacket};
+use crate::dpi::udp::rtp::RtpOutcome;
 use std::net::IpAddr;
 
 const ICMPV6: u8 = 58;
@@ -116,5 +117,43 @@ pub(super) fn udp_notes(n: &UdpNotes, ip: &IpPacket<'_>, ends: Ends, o: &mut dyn
             ip_len: ip_len(ip),
             direction,
         });
+    }
+    rtp_outcome(&n.rtp, ends, o);
+}
+
+/// The RTP machine's events: a confirmation, sequence events, an RTCP report, all in the
+/// packet's way (rtp.c decides in/out/loc from the flow's ends and the packet's direction,
+/// which is the packet's own way).
+fn rtp_outcome(r: &RtpOutcome, ends: Ends, o: &mut dyn Observer) {
+    let way = ends.way();
+    if let Some(rtcp) = r.confirmed {
+        o.rtp_confirmed(&RtpConfirmed {
+            way,
+            cloud: false,
+            rtcp,
+        });
+    }
+    if let Some(s) = r.sequence {
+        if s.out_of_sequence {
+            o.rtp_sequence(way, RtpSequence::OutOfSequence);
+        }
+        if let Some(delay_ms) = s.reordered_ms {
+            o.rtp_sequence(way, RtpSequence::Reordered { delay_ms });
+        }
+        if let Some(b) = s.burst {
+            o.rtp_sequence(way, RtpSequence::Burst(b));
+        }
+    }
+    if let Some(e) = r.report {
+        o.rtcp_report(
+            way,
+            &RtcpReportSeen {
+                sender_kbps: e.sender_kbps,
+                jitter: e.jitter,
+                fraction_lost: e.fraction_lost,
+                lost_delta: e.lost_delta,
+                rtt_ms: e.rtt_ms,
+            },
+        );
     }
 }

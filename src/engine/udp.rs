@@ -166,6 +166,8 @@ pub struct UdpNotes {
     pub direction_started: bool,
     /// Its direction's labels once the classifiers ran.
     pub labels: Option<UdpDirectionLabels>,
+    /// What the RTP machine saw in it.
+    pub rtp: crate::dpi::udp::rtp::RtpOutcome,
 }
 
 /// What the histogram label map reads of one direction of a flow.
@@ -395,7 +397,7 @@ impl UdpTracker {
                 dir_first: flow.half(dir).first,
                 skype: self.cfg.skype,
             };
-            flow.class.packet(dir, &pkt, &mut self.pools);
+            self.notes.rtp = flow.class.packet(dir, &pkt, &mut self.pools);
         }
         self.notes.labels = Some(direction_labels(flow, dir));
         let queue = if flow.packets > 1 {

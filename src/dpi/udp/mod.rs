@@ -121,8 +121,8 @@ pub struct UdpPacket<'a> {
 }
 
 impl UdpClass {
-    /// Run the matchers on one counted packet going in `dir`.
-    pub fn packet(&mut self, dir: Dir, pkt: &UdpPacket<'_>, pools: &mut Pools) {
+    /// Run the matchers on one counted packet going in `dir`; what the RTP machine saw.
+    pub fn packet(&mut self, dir: Dir, pkt: &UdpPacket<'_>, pools: &mut Pools) -> rtp::RtpOutcome {
         if pkt.skype {
             self.skype(dir, pkt);
         }
@@ -135,7 +135,7 @@ impl UdpClass {
             now_us: pkt.now.0.div_euclid(1000),
         };
         let (this, other) = self.both(dir);
-        rtp::packet(this, other, &mut pools.rtp, &rtp_pkt);
+        let rtp_outcome = rtp::packet(this, other, &mut pools.rtp, &rtp_pkt);
         self.behaviour(dir, pkt, &mut pools.quic_names);
         #[cfg(feature = "dpi")]
         if dir == Dir::C2S {
@@ -146,6 +146,7 @@ impl UdpClass {
                     tags.set_sni(sni, names)
                 });
         }
+        rtp_outcome
     }
 
     /// Skype counts every packet, and may judge the flow early.

@@ -9,7 +9,9 @@
 //! when the flow ends or stops being RTP; when the pool is empty the direction is not tracked
 //! and the miss is counted.
 
-use super::rtpstats::{parse_report, RtcpFields, RtcpStream, RtpFields, RtpStream};
+use super::rtpstats::{
+    parse_report, ReportEvents, RtcpFields, RtcpStream, RtpFields, RtpStream, SequenceEvents,
+};
 use super::{kind, DirState};
 use crate::dpi::pool::SlotPool;
 
@@ -208,6 +210,7 @@ impl RtpPacket<'_> {
             pt: self.byte(1) & 0x7f,
             media_len: self.media_len(),
             now_us: self.now_us,
+            cc: self.byte(0) & 0x0f,
         }
     }
     /// `echoed` finds the arrival of the sender report a report block echoes.
@@ -269,9 +272,27 @@ fn lookup_rtcp(l: &Sources, ssrc: u32) -> Lookup {
 
 /// Run the RTP plugin on one counted packet of the direction `d`; `other` is the opposite
 /// direction of the flow (its RTCP sender reports give round-trip times).
-pub fn packet(d: &mut DirState, other: &DirState, pool: &mut RtpPool, pkt: &RtpPacket<'_>) {
+/// What one packet did that the histograms count (rtp.c `rtp_plus_check`, `rtp_stat`,
+/// `rtcp_stat`).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct RtpOutcome {
+    /// The direction was confirmed (type 28 to 29), by an RTCP packet (`true`) or an RTP one.
+    pub confirmed: Option<bool>,
+    /// A known RTP source's packet: what it did to the sequence window.
+    pub sequence: Option<SequenceEvents>,
+    /// A known RTCP source's packet: what it reported.
+    pub report: Option<ReportEvents>,
+}
+
+pub fn packet(
+    d: &mut DirState,
+    other: &DirState,
+    pool: &mut RtpPool,
+    pkt: &RtpPacket<'_>,
+) -> RtpOutcome {
+    let mut out = RtpOutcome::default();
     if pkt.payload.len() < 12 {
-        return;
+        return out;
     }
     if d.kind == kind::UDP_DTLS {
         d.mux |= mux::DTLS;
@@ -280,15 +301,15 @@ pub fn packet(d: &mut DirState, other: &DirState, pool: &mut RtpPool, pkt: &RtpP
         kind::UNKNOWN | kind::UDP_DTLS if d.rtp == RtpLink::Never => start(d, other, pool, pkt),
         FIRST | CONFIRMED => {
             let RtpLink::Tracking(slot) = d.rtp else {
-                return;
+                return out;
             };
             let what = demux(pkt.payload);
             let rtcp = (what == Demux::Rtcp).then(|| pkt.rtcp_fields(echo_finder(other, pool)));
             let lists = pool.get_mut(slot);
             let still_rtp = if d.kind == FIRST {
-                confirm(d, lists, pkt, what, rtcp)
+                confirm(d, lists, pkt, what, rtcp, &mut out)
             } else {
-                follow(d, lists, pkt, what, rtcp)
+                follow(d, lists, pkt, what, rtcp, &mut out)
             };
             if !still_rtp {
                 d.kind = kind::UNKNOWN;
@@ -297,6 +318,7 @@ pub fn packet(d: &mut DirState, other: &DirState, pool: &mut RtpPool, pkt: &RtpP
         }
         _ => {}
     }
+    out
 }
 
 /// The arrival of the sender report with NTP id `lsr` among the other direction's RTCP
@@ -371,6 +393,7 @@ fn confirm(
     pkt: &RtpPacket<'_>,
     what: Demux,
     rtcp: Option<RtcpFields>,
+    out: &mut RtpOutcome,
 ) -> bool {
     match (what, rtcp) {
         (Demux::Rtp, _) => match lookup_rtp(lists, pkt.rtp_ssrc()) {
@@ -379,7 +402,8 @@ fn confirm(
                 // The next packet of the source must carry the next sequence number (no
                 // wrap-around: Tstat compares in int). Others are ignored.
                 if u32::from(s.initial_seq()) + 1 == u32::from(pkt.seq()) {
-                    s.update(&pkt.rtp_fields());
+                    out.confirmed = Some(false);
+                    out.sequence = Some(s.update(&pkt.rtp_fields()));
                     d.kind = CONFIRMED;
                     d.mux |= mux::RTP;
                 }
@@ -389,7 +413,8 @@ fn confirm(
         },
         (Demux::Rtcp, Some(f)) => match lookup_rtcp(lists, f.ssrc) {
             Lookup::Found(i) => {
-                lists.rtcp[i].update(&f, pkt.ip_payload_len);
+                out.confirmed = Some(true);
+                out.report = Some(lists.rtcp[i].update(&f, pkt.ip_payload_len));
                 d.kind = CONFIRMED;
                 d.mux |= mux::RTCP;
                 true
@@ -412,6 +437,7 @@ fn follow(
     pkt: &RtpPacket<'_>,
     what: Demux,
     rtcp: Option<RtcpFields>,
+    out: &mut RtpOutcome,
 ) -> bool {
     match (what, rtcp) {
         (Demux::Rtp, _) if pkt.high_ports() => match lookup_rtp(lists, pkt.rtp_ssrc()) {
@@ -419,7 +445,7 @@ fn follow(
                 if pkt.media_len() < 0 {
                     return false;
                 }
-                lists.rtp[i].update(&pkt.rtp_fields());
+                out.sequence = Some(lists.rtp[i].update(&pkt.rtp_fields()));
                 d.mux |= mux::RTP;
                 true
             }
@@ -429,7 +455,7 @@ fn follow(
         (Demux::Rtcp, Some(f)) if pkt.high_ports() => match lookup_rtcp(lists, f.ssrc) {
             Lookup::Found(i) => {
                 d.mux |= mux::RTCP;
-                lists.rtcp[i].update(&f, pkt.ip_payload_len);
+                out.report = Some(lists.rtcp[i].update(&f, pkt.ip_payload_len));
                 true
             }
             at => with_bit(d, mux::RTCP, open_rtcp(lists, at, &f, pkt)),

@@ -108,6 +108,20 @@ pub struct RtpFields {
     /// RTP payload bytes by the IP length (may be negative on a bogus packet).
     pub media_len: i64,
     pub now_us: i64,
+    /// The CSRC count, for the reordering delay Tstat computes with it byte-swapped.
+    pub cc: u8,
+}
+
+/// What one RTP packet did to its stream's sequence window, for the histograms
+/// (`mm_oos_p`, `mm_reord_*`, `mm_burst_loss`).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct SequenceEvents {
+    /// Its sequence number is not the largest + 1.
+    pub out_of_sequence: bool,
+    /// It came behind the largest one (reordered), delayed this many ms.
+    pub reordered_ms: Option<f64>,
+    /// A window slot was refilled in sequence: the losses counted since the last refill.
+    pub burst: Option<u32>,
 }
 
 /// One RTP source of a direction.
@@ -139,6 +153,8 @@ pub struct RtpStream {
     pub squares: u64,
     pub types: TypeCounts,
     pub bogus_reset: bool,
+    /// Losses since the window was last refilled in sequence (Tstat's `burst`).
+    burst: u32,
 }
 
 impl RtpStream {
@@ -176,6 +192,7 @@ impl RtpStream {
             squares: u64::from(len32.wrapping_mul(len32)),
             types,
             bogus_reset: false,
+            burst: 0,
         }
     }
 
@@ -184,8 +201,8 @@ impl RtpStream {
         self.initial_seq
     }
 
-    /// A counted packet after the first.
-    pub fn update(&mut self, f: &RtpFields) {
+    /// A counted packet after the first; what it did to the sequence window.
+    pub fn update(&mut self, f: &RtpFields) -> SequenceEvents {
         self.packets += 1;
         self.types.count(f.pt);
         self.add_payload(f.media_len.max(0));
@@ -205,8 +222,27 @@ impl RtpStream {
         if f.ts.wrapping_sub(self.largest_ts) < AHEAD {
             self.largest_ts = f.ts;
         }
-        self.window_verdict(f.seq, index, dw);
+        let events = self.window_verdict(f, index, dw);
         self.last_us = f.now_us;
+        events
+    }
+
+    /// How late a packet behind the largest one is (rtp.c `rtp_stat`): the missing packets'
+    /// worth of media at this packet's size, plus the time since the stream's last packet.
+    /// Tstat byte-swaps the 4-bit CSRC count (`ntohs(cc)`), so a CSRC list makes the size
+    /// hugely negative; the size goes through a C `float`.
+    fn reordering_delay_ms(&self, f: &RtpFields) -> f64 {
+        let rate = clock_rate(f.pt);
+        let period = if rate != 0 {
+            1000.0 / f64::from(rate)
+        } else {
+            1000.0
+        };
+        let swapped_cc = i64::from(f.cc) << 8;
+        let size = f.media_len + i64::from(f.cc) * 4 - swapped_cc * 4;
+        let byte_period = (size as f64 * period) as f32;
+        let behind = i32::from(self.largest_seq) - i32::from(f.seq);
+        f64::from(behind) * f64::from(byte_period) + (f.now_us - self.last_us) as f64 / 1000.0
     }
 
     fn add_payload(&mut self, len: i64) {
@@ -248,7 +284,9 @@ impl RtpStream {
     }
 
     /// Losses, duplicates, late and out-of-sequence packets from the sequence window.
-    fn window_verdict(&mut self, seq: u16, index: usize, dw: u32) {
+    fn window_verdict(&mut self, f: &RtpFields, index: usize, dw: u32) -> SequenceEvents {
+        let seq = f.seq;
+        let mut events = SequenceEvents::default();
         if !self.filled {
             if dw == 0 {
                 self.dup += 1;
@@ -260,16 +298,23 @@ impl RtpStream {
             self.dup += 1;
         } else if dw > WINDOW as u32 {
             self.losses += 1;
+            self.burst += 1;
             self.window[index] = seq;
         } else if dw == WINDOW as u32 {
+            events.burst = Some(std::mem::take(&mut self.burst));
             self.window[index] = seq;
         }
         if self.largest_seq.wrapping_add(1) != seq {
             self.out_of_seq += 1;
+            events.out_of_sequence = true;
+            if u32::from(seq.wrapping_sub(self.largest_seq)) > AHEAD && dw != 0 {
+                events.reordered_ms = Some(self.reordering_delay_ms(f));
+            }
         }
         if u32::from(seq.wrapping_sub(self.largest_seq)) < AHEAD {
             self.largest_seq = seq;
         }
+        events
     }
 }
 
@@ -387,6 +432,20 @@ pub struct RtcpStream {
     pub cumulative_lost: i32,
     pub fraction_lost_sum: f64,
     pub flags: u8,
+    /// The last RTT sample taken, ms.
+    last_rtt: f64,
+}
+
+/// What one RTCP packet reported, for the histograms (`rtcp_*`).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ReportEvents {
+    /// A sender report after an earlier one: kbit/s sent between them.
+    pub sender_kbps: Option<f64>,
+    pub jitter: Option<u32>,
+    pub fraction_lost: Option<u8>,
+    /// The change of the cumulative loss, once the stream has two report blocks.
+    pub lost_delta: Option<i64>,
+    pub rtt_ms: Option<f64>,
 }
 
 /// One RTCP packet as the statistics need it.
@@ -416,15 +475,41 @@ impl RtcpStream {
     }
 
     /// A later packet; `ip_payload_len` counts the UDP header and payload by the IP length.
-    pub fn update(&mut self, f: &RtcpFields, ip_payload_len: usize) {
+    /// Returns what it reported, for the histograms (rtp.c `rtcp_stat`).
+    pub fn update(&mut self, f: &RtcpFields, ip_payload_len: usize) -> ReportEvents {
         self.packets += 1;
         self.ipg_sum_ms += (f.now_us - self.last_us) as f64 / 1000.0;
         self.bytes = self
             .bytes
             .wrapping_add((ip_payload_len as u64).wrapping_sub(8));
         self.types.count(f.packet_type);
+        let mut events = ReportEvents::default();
+        if let Some(sr) = f.report.sender {
+            if self.last_sr_us != 0 {
+                let since_ms = (f.now_us - self.last_sr_us) as f64 / 1000.0;
+                let bits = sr.octets.wrapping_sub(self.sr_octets).wrapping_mul(8);
+                if since_ms != 0.0 {
+                    events.sender_kbps = Some(f64::from(bits) / since_ms);
+                }
+            }
+        }
+        let lost_before = self.cumulative_lost;
+        let rtt_before = self.rtt_samples;
         self.take_report(f, false);
+        if let Some(b) = f.report.block {
+            events.jitter = Some(b.jitter);
+            events.fraction_lost = Some(b.fraction_lost);
+            // Tstat reads the cumulative loss as an unsigned 24-bit number.
+            let u24 = |v: i32| (v as u32 & 0x00ff_ffff) as i64;
+            if self.jitter_samples >= 2 {
+                events.lost_delta = Some(u24(b.cumulative_lost) - u24(lost_before));
+            }
+            if self.rtt_samples > rtt_before {
+                events.rtt_ms = Some(self.last_rtt);
+            }
+        }
         self.last_us = f.now_us;
+        events
     }
 
     /// The SR id this stream last sent, with the SR's arrival, for the other direction's RTT.
@@ -475,6 +560,7 @@ impl RtcpStream {
         }
         self.rtt_sum += rtt;
         self.rtt_samples += 1;
+        self.last_rtt = rtt;
     }
 }
 
@@ -490,6 +576,7 @@ mod tests {
             pt,
             media_len: 160,
             now_us,
+            cc: 0,
         }
     }
 
