@@ -217,6 +217,15 @@ fn real_tree(base: &Path) -> usize {
             }
         }
         if i == 0 {
+            // Histogram step folders, as tstat -H writes them: shipped as STEP/NAME.
+            for step in ["000", "LAST", "GLOBAL"] {
+                fs::create_dir_all(dst.join(step)).unwrap();
+                fs::write(
+                    dst.join(step).join("ip_len_in"),
+                    "#IP packet length - incoming packets\n#RANGE: min=0 bin_size=4 max=1504\n40 3\n",
+                )
+                .unwrap();
+            }
             let raw = fs::read(dst.join("log_tcp_complete")).unwrap();
             let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
             gz.write_all(&raw).unwrap();

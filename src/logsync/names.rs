@@ -37,6 +37,26 @@ pub fn valid_log_file(name: &str) -> bool {
         && name.bytes().all(safe_byte)
 }
 
+/// A file of an output folder that is shipped: a log file, or a histogram file in one of
+/// the folder's step folders (`000/`, `001/`, ..., `LAST/`, `GLOBAL/`): `STEP/NAME` with a
+/// name of `A-Z a-z 0-9 _` (histogram names, `addresses`).
+pub fn valid_output_file(name: &str) -> bool {
+    match name.split_once('/') {
+        None => valid_log_file(name),
+        Some((step, file)) => {
+            valid_step_folder(step)
+                && (1..=64).contains(&file.len())
+                && file.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_')
+        }
+    }
+}
+
+/// A histogram step folder: three or more digits (`%03d`), `LAST` or `GLOBAL`.
+pub fn valid_step_folder(name: &str) -> bool {
+    matches!(name, "LAST" | "GLOBAL")
+        || ((3..=9).contains(&name.len()) && name.bytes().all(|c| c.is_ascii_digit()))
+}
+
 fn safe_byte(c: u8) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.')
 }
@@ -67,6 +87,27 @@ mod tests {
         assert!(!valid_log_file(".closed"));
         assert!(!valid_log_file("log_tcp_complete.part"));
         assert!(!valid_log_file("log_"));
+    }
+
+    #[test]
+    fn histogram_files_ship_from_step_folders_only() {
+        assert!(valid_output_file("log_udp_complete"));
+        assert!(valid_output_file("000/ip_len_in"));
+        assert!(valid_output_file("1000/addresses"));
+        assert!(valid_output_file("LAST/tcp_rtt_avg_out"));
+        assert!(valid_output_file("GLOBAL/g_tcp_bitrate_in"));
+        for bad in [
+            "00/x",
+            "last/x",
+            "LAST/../x",
+            "LAST/a.b",
+            "LAST/",
+            "../000/x",
+            "000/x/y",
+            "x/log_a",
+        ] {
+            assert!(!valid_output_file(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use super::names::{valid_folder, valid_log_file, valid_probe_id, CLOSED_MARKER, PART_SUFFIX};
+use super::names::{valid_folder, valid_output_file, valid_probe_id, CLOSED_MARKER, PART_SUFFIX};
 use super::util::{sync_dir, write_atomic};
 
 /// What went wrong with a request; the text is logged and sent back in `Refused`.
@@ -45,7 +45,7 @@ impl Store {
         file: &str,
     ) -> Result<(PathBuf, PathBuf), Refusal> {
         let dir = self.folder_path(probe, folder)?;
-        if !valid_log_file(file) {
+        if !valid_output_file(file) {
             return Err(format!("bad file name {file:?}"));
         }
         Ok((dir.join(file), dir.join(format!("{file}{PART_SUFFIX}"))))

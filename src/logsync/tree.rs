@@ -12,7 +12,9 @@ use std::time::{Duration, SystemTime};
 
 use std::collections::BTreeSet;
 
-use super::names::{sort_folders, valid_folder, valid_log_file, CLOSED_MARKER};
+use super::names::{
+    sort_folders, valid_folder, valid_output_file, valid_step_folder, CLOSED_MARKER,
+};
 
 /// How a folder is to be shipped.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,24 +40,32 @@ pub fn parse_marker(text: &str) -> Option<Vec<(String, u64)>> {
         .filter(|l| !l.trim().is_empty())
         .map(|l| {
             let (name, size) = l.trim().rsplit_once(' ')?;
-            valid_log_file(name).then_some(())?;
+            valid_output_file(name).then_some(())?;
             Some((name.to_string(), size.parse().ok()?))
         })
         .collect()
 }
 
-/// The `log_*` files of a folder with their sizes, sorted by name.
+/// The files of a folder that are shipped (`log_*`, and the histogram files of its step
+/// folders as `STEP/NAME`), with their sizes, sorted by name.
 pub fn log_files(dir: &Path) -> io::Result<Vec<(String, u64)>> {
     let mut out = Vec::new();
     for entry in fs::read_dir(dir)? {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        if !valid_log_file(&name) {
+        let Ok(meta) = entry.metadata() else {
             continue;
-        }
-        match entry.metadata() {
-            Ok(m) if m.is_file() => out.push((name, m.len())),
-            _ => {}
+        };
+        if meta.is_dir() && valid_step_folder(&name) {
+            for file in fs::read_dir(entry.path())?.flatten() {
+                let inner = format!("{name}/{}", file.file_name().to_string_lossy());
+                match file.metadata() {
+                    Ok(m) if m.is_file() && valid_output_file(&inner) => out.push((inner, m.len())),
+                    _ => {}
+                }
+            }
+        } else if meta.is_file() && valid_output_file(&name) {
+            out.push((name, meta.len()));
         }
     }
     out.sort();
@@ -156,18 +166,37 @@ fn quiet_for(dir: &Path, grace: Duration, now: SystemTime) -> bool {
     last_change(dir).is_some_and(|t| now.duration_since(t).unwrap_or_default() >= grace)
 }
 
-/// Bytes in the regular files of the tstat folders under `base`.
+/// Bytes in the regular files of the tstat folders under `base`, those of their histogram
+/// step folders included.
 pub fn tree_size(base: &Path) -> u64 {
     let Ok(dirs) = fs::read_dir(base) else {
         return 0;
     };
     dirs.flatten()
         .filter(|e| valid_folder(&e.file_name().to_string_lossy()))
-        .filter_map(|e| fs::read_dir(e.path()).ok())
-        .flat_map(|files| files.flatten())
-        .filter_map(|f| f.metadata().ok())
-        .filter(|m| m.is_file())
-        .map(|m| m.len())
+        .map(|e| files_size(&e.path(), true))
+        .sum()
+}
+
+fn files_size(dir: &Path, with_steps: bool) -> u64 {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .filter_map(|e| Some((e.metadata().ok()?, e)))
+        .map(|(m, e)| {
+            if m.is_file() {
+                m.len()
+            } else if with_steps
+                && m.is_dir()
+                && valid_step_folder(&e.file_name().to_string_lossy())
+            {
+                files_size(&e.path(), false)
+            } else {
+                0
+            }
+        })
         .sum()
 }
 

@@ -3,7 +3,8 @@
 //! A `.out` folder that will never be written again gets a file named `.closed`, written only
 //! after every log in the folder is finished and on disk. It lists each log file with its
 //! size, one `<file name> <size in bytes>\n` line per file, sorted by name, so a shipping
-//! client (log_sync) knows the folder is complete and how long each file must be. A folder
+//! client (log_sync) knows the folder is complete and how long each file must be. Files of
+//! the histogram step folders (`000/`, `LAST/`, `GLOBAL/`) are listed as `STEP/NAME`. A folder
 //! without the marker is the current one, or was cut short by a crash.
 //!
 //! The marker is written atomically: `.closed.tmp`, fsync, rename to `.closed`, fsync of
@@ -31,15 +32,23 @@ pub fn close_folder(dir: &Path) -> io::Result<Vec<Entry>> {
     for e in fs::read_dir(dir)? {
         let e = e?;
         let name = e.file_name().to_string_lossy().into_owned();
-        if name == MARKER || name == MARKER_TMP || !e.file_type()?.is_file() {
+        let kind = e.file_type()?;
+        if kind.is_dir() {
+            // A histogram step folder (000/, LAST/, GLOBAL/): its files as `STEP/NAME`.
+            for inner in fs::read_dir(e.path())? {
+                let inner = inner?;
+                if inner.file_type()?.is_file() {
+                    let path = format!("{name}/{}", inner.file_name().to_string_lossy());
+                    entries.push(synced_entry(&inner.path(), path)?);
+                }
+            }
+            File::open(e.path())?.sync_all()?;
             continue;
         }
-        let file = File::open(e.path())?;
-        file.sync_all()?;
-        entries.push(Entry {
-            name,
-            size: file.metadata()?.len(),
-        });
+        if name == MARKER || name == MARKER_TMP || !kind.is_file() {
+            continue;
+        }
+        entries.push(synced_entry(&e.path(), name)?);
     }
     entries.sort_by(|a, b| a.name.cmp(&b.name));
     let tmp = dir.join(MARKER_TMP);
@@ -52,6 +61,15 @@ pub fn close_folder(dir: &Path) -> io::Result<Vec<Entry>> {
     // The rename itself must survive a power cut too.
     File::open(dir)?.sync_all()?;
     Ok(entries)
+}
+
+fn synced_entry(path: &Path, name: String) -> io::Result<Entry> {
+    let file = File::open(path)?;
+    file.sync_all()?;
+    Ok(Entry {
+        name,
+        size: file.metadata()?.len(),
+    })
 }
 
 fn write_marker(tmp: &Path, entries: &[Entry]) -> io::Result<()> {
