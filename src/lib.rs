@@ -15,6 +15,8 @@ pub mod config;
 pub mod decode;
 pub mod dpi;
 pub mod engine;
+#[cfg(feature = "histo")]
+pub mod histo;
 #[cfg(feature = "log-sync")]
 pub mod logsync;
 #[cfg(feature = "workers")]

@@ -4,6 +4,7 @@
 use super::run::Setup;
 use crate::config::runtime::{LogKind, Runtime};
 use crate::engine::figures::Figures;
+use crate::engine::observe::Observer;
 use crate::engine::{Engine, EngineConfig};
 #[cfg(feature = "workers")]
 use crate::parallel::{self, Pipeline, PipelineConfig};
@@ -91,14 +92,27 @@ impl Analysis {
         Analysis::Single(Box::new(engine_for(setup)))
     }
 
-    pub(super) fn frame(&mut self, frame: &source::Frame<'_>, logs: Option<&mut TstatLogs>) {
+    /// One frame; `obs` hears what the lone engine sees (the setup refuses histograms with
+    /// worker threads).
+    pub(super) fn frame(
+        &mut self,
+        frame: &source::Frame<'_>,
+        logs: Option<&mut TstatLogs>,
+        obs: Option<&mut dyn Observer>,
+    ) {
         match self {
-            Analysis::Single(engine) => match logs {
-                Some(logs) => engine.frame(frame.ts, frame.link_type, frame.data, logs),
-                None => engine.frame(frame.ts, frame.link_type, frame.data, &mut NullSink),
-            },
+            Analysis::Single(engine) => {
+                let (ts, link, data) = (frame.ts, frame.link_type, frame.data);
+                match logs {
+                    Some(logs) => engine.frame_observed(ts, link, data, logs, obs),
+                    None => engine.frame_observed(ts, link, data, &mut NullSink, obs),
+                }
+            }
             #[cfg(feature = "workers")]
-            Analysis::Workers(p) => p.frame(frame.ts, frame.link_type, frame.data, logs),
+            Analysis::Workers(p) => {
+                let _ = obs;
+                p.frame(frame.ts, frame.link_type, frame.data, logs)
+            }
         }
     }
 
@@ -164,26 +178,39 @@ impl Analysis {
     }
 
     #[cfg(feature = "live")]
-    pub(super) fn quiet(&mut self, wall_now: Timestamp, logs: &mut TstatLogs) {
+    pub(super) fn quiet(
+        &mut self,
+        wall_now: Timestamp,
+        logs: &mut TstatLogs,
+        obs: Option<&mut dyn Observer>,
+    ) {
         match self {
-            Analysis::Single(engine) => engine.quiet(wall_now, logs),
+            Analysis::Single(engine) => engine.quiet_observed(wall_now, logs, obs),
             #[cfg(feature = "workers")]
-            Analysis::Workers(p) => p.quiet(wall_now, Some(logs)),
+            Analysis::Workers(p) => {
+                let _ = obs;
+                p.quiet(wall_now, Some(logs))
+            }
         }
     }
 
     /// Write out every open flow. False when the analysis could not be completed.
-    pub(super) fn finish(&mut self, logs: Option<&mut TstatLogs>) -> bool {
+    pub(super) fn finish(
+        &mut self,
+        logs: Option<&mut TstatLogs>,
+        obs: Option<&mut dyn Observer>,
+    ) -> bool {
         match self {
             Analysis::Single(engine) => {
                 match logs {
-                    Some(logs) => engine.finish(logs),
-                    None => engine.finish(&mut NullSink),
+                    Some(logs) => engine.finish_observed(logs, obs),
+                    None => engine.finish_observed(&mut NullSink, obs),
                 }
                 true
             }
             #[cfg(feature = "workers")]
             Analysis::Workers(p) => {
+                let _ = obs;
                 p.finish(logs);
                 !p.broken()
             }

@@ -28,6 +28,8 @@ pub(super) struct Job<'a> {
     out: Output,
     rotation: Rotation,
     watch: Option<RuntimeWatch>,
+    /// globals.conf `Dirs`: histogram steps per folder of a stream.
+    dirs: u64,
     frames_handled: u64,
     /// Some input could be opened (else the run ends with its error and no summary).
     opened_any: bool,
@@ -50,17 +52,24 @@ impl<'a> Job<'a> {
     pub(super) fn new(setup: &'a Setup, trace_name: &str, rotating: bool) -> Job<'a> {
         let base = outdir::base_dir(setup.args.outdir.as_deref().map(Path::new), trace_name);
         let g = &setup.globals;
+        #[allow(unused_mut)]
+        let mut out = Output::new(
+            base,
+            setup.compression,
+            setup.runtime.clone(),
+            rotating,
+            DiskBudget::new(g.max_disk_usage),
+        );
+        #[cfg(feature = "histo")]
+        {
+            out.histo = setup.histo.clone().map(crate::histo::Histograms::new);
+        }
         Job {
             setup,
             engine: Analysis::new(setup),
-            out: Output::new(
-                base,
-                setup.compression,
-                setup.runtime.clone(),
-                rotating,
-                DiskBudget::new(g.max_disk_usage),
-            ),
+            out,
             rotation: Rotation::new(g.max_time_step, g.dirs),
+            dirs: g.dirs.max(1),
             frames_handled: 0,
             opened_any: false,
             progress: Progress::new(setup.args.progress),
@@ -90,6 +99,17 @@ impl<'a> Job<'a> {
             return f.rejected;
         }
         0
+    }
+
+    /// A stream's next folder is due: after `Dirs` histogram steps when histograms are kept
+    /// (Tstat counts its rotation in histogram steps), else by packet time alone.
+    fn rotation_due(&mut self, ts: Timestamp) -> bool {
+        #[cfg(feature = "histo")]
+        if let Some(h) = self.out.histo.as_ref() {
+            return h.steps() >= self.dirs;
+        }
+        let _ = self.dirs;
+        self.rotation.packet(ts)
     }
 
     /// The output folder can be created and written (checked before any packet is read).
@@ -175,10 +195,11 @@ impl<'a> Job<'a> {
         if frame.ts != Timestamp::ZERO || self.engine.first_packet_time().is_some() {
             self.ensure_logs(frame.ts);
         }
-        self.engine.frame(frame, self.out.logs.as_mut());
+        let (logs, obs) = self.out.sinks();
+        self.engine.frame(frame, logs, obs);
         if self.out.rotating
             && self.engine.first_packet_time().is_some()
-            && self.rotation.packet(frame.ts)
+            && self.rotation_due(frame.ts)
         {
             self.switch(frame.ts, "rotation (Dirs x Max_Time_Step of packet time)");
         }
@@ -280,8 +301,9 @@ impl<'a> Job<'a> {
                     self.watch_capture(cap, &mut drops, frames);
                 }
                 LiveEvent::Quiet => {
-                    if let Some(logs) = self.out.logs.as_mut() {
-                        self.engine.quiet(Timestamp::now(), logs);
+                    let (logs, obs) = self.out.sinks();
+                    if let Some(logs) = logs {
+                        self.engine.quiet(Timestamp::now(), logs, obs);
                         let _ = logs.flush();
                     }
                     self.between_packets(true);
@@ -329,7 +351,16 @@ impl<'a> Job<'a> {
         if !self.opened_any {
             return false; // the input's error said it all; nothing was read
         }
-        let analysed = self.engine.finish(self.out.logs.as_mut());
+        let (logs, obs) = self.out.sinks();
+        let analysed = self.engine.finish(logs, obs);
+        #[cfg(feature = "histo")]
+        if self.engine.first_packet_time().is_some() {
+            let now = self.engine.now();
+            if let Some(h) = self.out.histo.as_mut() {
+                h.finish(now);
+            }
+            self.out.check_histograms();
+        }
         if self.out.logs.is_none() && self.out.folders == 0 {
             eprintln!("tstat: not even a single packet read: no output folder created");
         }

@@ -48,6 +48,9 @@ pub(super) struct Output {
     /// Folders cut short by a write error, to be marked closed once the disk has room.
     pub(super) unmarked: Vec<PathBuf>,
     pub(super) ok: bool,
+    /// `-H`: the histograms, whose step folders go into the current `.out` folder.
+    #[cfg(feature = "histo")]
+    pub(super) histo: Option<crate::histo::Histograms>,
 }
 
 impl Output {
@@ -73,6 +76,8 @@ impl Output {
             waiting_until: None,
             unmarked: Vec::new(),
             ok: true,
+            #[cfg(feature = "histo")]
+            histo: None,
         }
     }
 
@@ -119,6 +124,10 @@ impl Output {
         let logs = TstatLogs::create(&dir, &self.runtime, self.compression);
         if logs.is_ok() {
             self.folders += 1;
+            #[cfg(feature = "histo")]
+            if let Some(h) = self.histo.as_mut() {
+                h.set_folder(&dir);
+            }
         }
         logs
     }
@@ -261,6 +270,36 @@ impl Output {
 
     pub(super) fn rows(&self) -> u64 {
         self.closed_rows + self.logs.as_ref().map_or(0, TstatLogs::rows_written)
+    }
+
+    /// The logs and the histograms at once (the engine writes rows into the one and reports
+    /// what it sees to the other).
+    pub(super) fn sinks(
+        &mut self,
+    ) -> (
+        Option<&mut TstatLogs>,
+        Option<&mut dyn crate::engine::observe::Observer>,
+    ) {
+        #[cfg(feature = "histo")]
+        let obs = self
+            .histo
+            .as_mut()
+            .map(|h| h as &mut dyn crate::engine::observe::Observer);
+        #[cfg(not(feature = "histo"))]
+        let obs = None;
+        (self.logs.as_mut(), obs)
+    }
+
+    /// Report a histogram write error once, as the logs' are.
+    #[cfg(feature = "histo")]
+    pub(super) fn check_histograms(&mut self) {
+        if let Some(e) = self.histo.as_mut().and_then(|h| h.take_error()) {
+            eprintln!(
+                "tstat: writing histograms under {}: {e}",
+                self.base.display()
+            );
+            self.ok = false;
+        }
     }
 
     /// Rows lost so far, the current folder's included.

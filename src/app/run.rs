@@ -31,6 +31,9 @@ pub(super) struct Setup {
     /// Analysis threads (1: no worker thread).
     #[cfg(feature = "workers")]
     pub(super) workers: usize,
+    /// `-H`: what the histograms of each job are made of (`None`: no histogram).
+    #[cfg(feature = "histo")]
+    pub(super) histo: Option<crate::histo::HistoConfig>,
 }
 
 /// Run the command with `argv` (without the program name); returns the exit status.
@@ -71,6 +74,11 @@ pub fn main_with_args(argv: Vec<String>) -> i32 {
     }
     if args.version {
         println!("{VERSION}");
+        return 0;
+    }
+    #[cfg(feature = "histo")]
+    if args.histo.as_deref() == Some("?") {
+        print_histogram_definitions(&args);
         return 0;
     }
     outdir::init_timezone();
@@ -196,6 +204,15 @@ fn load_setup(args: Args) -> Result<Setup, SetupError> {
     // Checked in every build: one without worker threads refuses --workers above 1.
     #[cfg_attr(not(feature = "workers"), allow(unused_variables))]
     let workers = worker_count(args.workers)?;
+    #[cfg(feature = "histo")]
+    let histo = histo_config(&args, &globals, &runtime)?;
+    #[cfg(all(feature = "histo", feature = "workers"))]
+    if histo.is_some() && workers > 1 {
+        return Err(SetupError::Refused(vec![format!(
+            "-H with --workers {workers}: histograms from several worker threads are not \
+             implemented yet; use --workers 1"
+        )]));
+    }
     Ok(Setup {
         args,
         globals,
@@ -204,7 +221,47 @@ fn load_setup(args: Args) -> Result<Setup, SetupError> {
         compression,
         #[cfg(feature = "workers")]
         workers,
+        #[cfg(feature = "histo")]
+        histo,
     })
+}
+
+/// `-H FILE` read into what each job's histograms are made of; `None` without `-H`.
+#[cfg(feature = "histo")]
+fn histo_config(
+    args: &Args,
+    globals: &Globals,
+    runtime: &Runtime,
+) -> Result<Option<crate::histo::HistoConfig>, SetupError> {
+    let Some(path) = args.histo.as_deref() else {
+        return Ok(None);
+    };
+    let parsed = crate::histo::conf::load(std::path::Path::new(path), args.global_histo)
+        .map_err(|e| SetupError::Failed(format!("-H: {e}")))?;
+    for w in &parsed.warnings {
+        eprintln!("tstat: warning: {w}");
+    }
+    let mut cfg = crate::histo::HistoConfig::new(parsed.selection);
+    cfg.global = args.global_histo;
+    cfg.max_time_step = globals.max_time_step;
+    cfg.adx_slots = globals.max_adx_slots;
+    cfg.engine_on = !args.no_histo;
+    cfg.log_on = runtime.histo_engine;
+    cfg.nets_given = args.netfile.is_some() || args.macfile.is_some();
+    cfg.ticks = args.progress;
+    Ok(Some(cfg))
+}
+
+/// `-H ?`: the histogram definitions, as Tstat lists them (after its warning about a
+/// missing `-N`), and nothing else.
+#[cfg(feature = "histo")]
+fn print_histogram_definitions(args: &Args) {
+    if args.netfile.is_none() {
+        println!(
+            "\x1b[1mWarning:\x1b[0m -N option not specified.\n         All subnets are assumed to be internal"
+        );
+    }
+    print!("{}", crate::histo::definitions_text(args.global_histo));
 }
 
 /// Tstat creates log_skype_complete only with `-B` (its Bayes classifier), whatever

@@ -9,12 +9,18 @@
 use super::{proto, Fragment, Layers};
 
 const ETHERNET: u32 = 1;
+const PPP: u32 = 9;
 
 /// The index in `layers` of the packet Tstat analyses, or `None` when Tstat would see no
 /// IP packet in this frame.
 pub fn tstat_layer(link_type: u32, frame: &[u8], layers: &Layers<'_>) -> Option<usize> {
     let first = layers.first()?;
-    if link_type == ETHERNET && !ethernet_seen_by_tstat(frame) {
+    let seen = match link_type {
+        ETHERNET => ethernet_seen_by_tstat(frame),
+        PPP => ppp_seen_by_tstat(frame),
+        _ => true,
+    };
+    if !seen {
         return None;
     }
     // An IPv4 packet carrying IPv4 or IPv6 (IPIP, 6in4) is stripped once.
@@ -47,6 +53,17 @@ fn ethernet_seen_by_tstat(frame: &[u8]) -> bool {
             _ => false,
         },
         Some(0x8847) => one_label_at(14) && ip_at(18),
+        _ => false,
+    }
+}
+
+/// PPP as `find_ip_ppp` reads it: IPv4 behind HDLC framing (`ff 03 00 21`), Cisco HDLC
+/// (`0f`), or a compressed or plain IPv4 protocol field; not IPv6, not MPLS.
+fn ppp_seen_by_tstat(frame: &[u8]) -> bool {
+    match frame.first() {
+        Some(0xff) => frame.get(2..4) == Some(&[0x00, 0x21]),
+        Some(0x0f) | Some(0x21) => true,
+        Some(0x00) => frame.get(1) == Some(&0x21),
         _ => false,
     }
 }
@@ -99,6 +116,23 @@ mod tests {
         ]
         .concat();
         assert_eq!(layer(&eth(&[0x8847], &two)), None);
+    }
+
+    #[test]
+    fn ppp_carries_ipv4_only_for_tstat() {
+        let with = |head: &[u8]| {
+            let frame = [head, &ipv4_udp()].concat();
+            let layers = decode_frame(PPP, &frame).unwrap();
+            tstat_layer(PPP, &frame, &layers)
+        };
+        assert_eq!(with(&[0xff, 0x03, 0x00, 0x21]), Some(0));
+        assert_eq!(with(&[0x00, 0x21]), Some(0));
+        // MPLS over PPP: we read the label stack, Tstat does not.
+        let label = [0x18, 0x96, 0x01, 0x01];
+        assert_eq!(
+            with(&[[0xff, 0x03, 0x02, 0x81].as_slice(), &label].concat()),
+            None
+        );
     }
 
     #[test]

@@ -224,6 +224,7 @@ impl Engine {
                     None => None,
                 };
                 for (i, ip) in layers.iter().enumerate() {
+                    let unseen = obs.is_some() && Some(i) != seen;
                     let watch = if Some(i) == seen {
                         again(&mut obs)
                     } else {
@@ -231,12 +232,32 @@ impl Engine {
                     };
                     if matches!(ip.protocol, proto::TCP | proto::UDP) {
                         self.ip_packet_observed(ts, ip, sink, watch);
+                        if unseen {
+                            self.mark_created_unseen(ip.protocol);
+                        }
                     } else if let Some(o) = watch {
                         self.other_ip_observed(ts, ip, o);
                     }
                 }
             }
             Err(reason) => self.counters.skipped[reason as usize] += 1,
+        }
+    }
+
+    /// A flow the last packet opened is one Tstat would not have (the packet was inside an
+    /// encapsulation Tstat skips): it is logged but never reported to an observer.
+    fn mark_created_unseen(&mut self, protocol: u8) {
+        match protocol {
+            proto::TCP => {
+                if let Some(slot) = self.tcp.last_created {
+                    self.tcp.flow_mut(slot).unseen = true;
+                }
+            }
+            _ => {
+                if let Some(slot) = self.udp.last_created {
+                    self.udp.flow_mut(slot).unseen = true;
+                }
+            }
         }
     }
 
@@ -618,7 +639,7 @@ fn emit_tcp(
     complete: bool,
     records: Records<'_>,
 ) {
-    if let Some(o) = obs {
+    if let Some(o) = obs.filter(|_| !f.unseen) {
         o.tcp_closed(&tcp::notes::closed(f, complete));
     }
     // Tstat writes the chat row first, whatever the endpoints (chat.md §3).
@@ -645,7 +666,7 @@ fn emit_udp(
     quic: Option<&gquic::Names>,
     streams: Streams<'_>,
 ) {
-    if let Some(o) = obs {
+    if let Some(o) = obs.filter(|_| !f.unseen) {
         o.udp_closed(&udp::closed(f));
     }
     if f.client_internal || f.server_internal {

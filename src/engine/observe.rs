@@ -310,15 +310,22 @@ pub enum ChatKind {
 /// included.
 #[allow(unused_variables)]
 pub trait Observer {
-    /// The first packet of the run (Tstat's `InitAfterFirstPacketReaded`).
+    /// The first packet of the run (Tstat's `InitAfterFirstPacketReaded`), before any other
+    /// event of that packet. Tstat runs it again at the first packet of every input file
+    /// without `-c`; the histograms then restart their chat windows and their byte counters
+    /// (TLS's excepted). The histogram clock does not start here but at the first IP packet:
+    /// the `packet_end` of the first packet that had an `ipv4` or `ipv6` event.
     fn first_packet(&mut self, at: Timestamp) {}
     fn ipv4(&mut self, p: &Ipv4Seen) {}
     fn ipv6(&mut self, p: &Ipv6Seen) {}
     fn tcp_segment(&mut self, s: &TcpSegmentSeen) {}
     fn udp_datagram(&mut self, d: &UdpDatagramSeen) {}
     /// A pure SYN of an unknown pair opened a connection (`opened`) or found no free slot.
+    /// A refused SYN is also Tstat's trash (`not_id_p`, `profile_trash`): the observer counts
+    /// it from this call, so it gets no `tcp_trash` as well.
     fn tcp_opened(&mut self, opened: bool) {}
-    /// A segment that matched no connection and opened none (Tstat's trash).
+    /// A segment that matched no connection and was no pure SYN (Tstat's trash). Not for a
+    /// SYN refused for want of a slot: that is `tcp_opened(false)`.
     fn tcp_trash(&mut self) {}
     /// A datagram opened a UDP flow (`opened`) or found no free slot.
     fn udp_opened(&mut self, opened: bool) {}
@@ -334,13 +341,20 @@ pub trait Observer {
     fn rtp_confirmed(&mut self, c: &RtpConfirmed) {}
     fn rtp_sequence(&mut self, way: Option<Way>, event: RtpSequence) {}
     fn rtcp_report(&mut self, way: Option<Way>, report: &RtcpReportSeen) {}
+    /// A TCP connection closed: by the packet in progress (FIN/RST completion, half-duplex
+    /// rule, the idle scan a new flow triggers), or at the end of the input, after the last
+    /// `packet_end` (Tstat's `trace_done`, which the histograms' open-flow average does not
+    /// count as departures). Ext–ext connections too.
     fn tcp_closed(&mut self, flow: &TcpClosed) {}
+    /// A UDP flow closed (idle scan or end of input), ext–ext flows too.
     fn udp_closed(&mut self, flow: &UdpClosed) {}
     /// A chat session of `kind` opened (`true`) or closed, at `at`.
     fn chat_session(&mut self, kind: ChatKind, open: bool, at: Timestamp) {}
     /// The packet at `now` is done; `flow_stat_ok` when its TCP segment or UDP datagram
     /// belonged to a tracked flow (Tstat's `FLOW_STAT_OK`: not trash, not a duplicate, not
-    /// cut), the only packets that may end a histogram step.
+    /// cut), the only packets that may end a histogram step. `now` is the time of every event
+    /// of the packet (flow openings and closes included: the histograms' open-flow averages
+    /// take them at this time), so it must come for every packet that had events.
     fn packet_end(&mut self, now: Timestamp, flow_stat_ok: bool) {}
 }
 

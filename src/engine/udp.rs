@@ -58,6 +58,8 @@ pub struct UdpFlow {
     pub dns: Option<DnsTag>,
     /// Creation order, for a stable output order at the end of a trace.
     pub serial: u64,
+    /// Opened by a packet Tstat would not see: logged, not reported to the observers.
+    pub unseen: bool,
 }
 
 impl UdpFlow {

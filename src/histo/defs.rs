@@ -127,7 +127,11 @@ pub fn definitions_text(global: bool) -> String {
     out.push_str("#name\tmin\tbin_size\tmax\tdescription\n");
     for (i, d) in DEFS.iter().enumerate().rev() {
         if exists(i, global) {
-            let _ = writeln!(out, "{}\t{}\t{}\t{}\t{}", d.name, d.min, d.bin, d.max, d.descr);
+            let _ = writeln!(
+                out,
+                "{}\t{}\t{}\t{}\t{}",
+                d.name, d.min, d.bin, d.max, d.descr
+            );
         }
     }
     out

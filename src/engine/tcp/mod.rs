@@ -149,6 +149,9 @@ pub struct TcpFlow {
     /// The HTTP plugin's per-connection state (counters, http_hostname).
     pub http: HttpFlow,
     pub serial: u64,
+    /// Opened by a packet Tstat would not see (inside an encapsulation it skips): logged,
+    /// but not reported to the observers.
+    pub unseen: bool,
 }
 
 impl TcpFlow {
