@@ -132,6 +132,15 @@ impl Analysis {
         }
     }
 
+    /// Time of the last frame read, IP or not (the end of a trace for the histograms).
+    pub(super) fn last_frame(&self) -> Timestamp {
+        match self {
+            Analysis::Single(engine) => engine.last_frame.max(engine.now),
+            #[cfg(feature = "workers")]
+            Analysis::Workers(p) => p.now(),
+        }
+    }
+
     pub(super) fn figures(&self) -> Figures {
         match self {
             Analysis::Single(engine) => Figures::of(engine),

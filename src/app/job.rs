@@ -355,7 +355,7 @@ impl<'a> Job<'a> {
         let analysed = self.engine.finish(logs, obs);
         #[cfg(feature = "histo")]
         if self.engine.first_packet_time().is_some() {
-            let now = self.engine.now();
+            let now = self.engine.last_frame();
             if let Some(h) = self.out.histo.as_mut() {
                 h.finish(now);
             }

@@ -124,6 +124,8 @@ pub struct Engine {
     first_packet: Option<Timestamp>,
     /// An observer was told of the first packet Tstat would see.
     observed_first: bool,
+    /// Time of the last frame read, IP or not (Tstat's clock at the end of a trace).
+    pub last_frame: Timestamp,
 }
 
 /// Segments reserved for the segment books of all TCP connections: 8 per connection slot on
@@ -182,6 +184,7 @@ impl Engine {
             now: Timestamp::ZERO,
             first_packet: None,
             observed_first: false,
+            last_frame: Timestamp::ZERO,
         }
     }
 
@@ -211,6 +214,7 @@ impl Engine {
         mut obs: Option<&mut dyn Observer>,
     ) {
         self.counters.frames += 1;
+        self.last_frame = ts;
         // Like Tstat, leading frames stamped exactly at the epoch are taken as capture garbage.
         if self.first_packet.is_none() && ts == Timestamp::ZERO {
             self.counters.zero_time_frames += 1;
@@ -224,18 +228,14 @@ impl Engine {
                     None => None,
                 };
                 for (i, ip) in layers.iter().enumerate() {
-                    let unseen = obs.is_some() && Some(i) != seen;
-                    let watch = if Some(i) == seen {
-                        again(&mut obs)
-                    } else {
-                        None
-                    };
+                    let tstat_sees = Some(i) == seen;
+                    let unseen = obs.is_some() && !tstat_sees;
                     if matches!(ip.protocol, proto::TCP | proto::UDP) {
-                        self.ip_packet_observed(ts, ip, sink, watch);
+                        self.ip_packet_seen(ts, ip, sink, again(&mut obs), tstat_sees);
                         if unseen {
                             self.mark_created_unseen(ip.protocol);
                         }
-                    } else if let Some(o) = watch {
+                    } else if let (Some(o), true) = (again(&mut obs), tstat_sees) {
                         self.other_ip_observed(ts, ip, o);
                     }
                 }
@@ -315,8 +315,27 @@ impl Engine {
         ts: Timestamp,
         ip: &IpPacket<'_>,
         sink: &mut dyn RecordSink,
-        mut obs: Option<&mut dyn Observer>,
+        obs: Option<&mut dyn Observer>,
     ) {
+        self.ip_packet_seen(ts, ip, sink, obs, true);
+    }
+
+    /// `seen`: Tstat would analyse this packet, so `obs` hears of it; otherwise `obs` hears
+    /// only of the flows the packet closes (idle ones it expired), which Tstat has too.
+    fn ip_packet_seen(
+        &mut self,
+        ts: Timestamp,
+        ip: &IpPacket<'_>,
+        sink: &mut dyn RecordSink,
+        obs: Option<&mut dyn Observer>,
+        seen: bool,
+    ) {
+        let mut closes = obs;
+        // Per-packet events only for what Tstat sees; flow closes for every packet.
+        let mut obs: Option<&mut dyn Observer> = None;
+        if seen {
+            obs = closes.take();
+        }
         if self.first_packet.is_none() {
             self.first_packet = Some(ts);
         }
@@ -345,7 +364,8 @@ impl Engine {
             match ip.protocol {
                 // Like Tstat, idle flows are only looked at when a packet would open a new flow.
                 proto::TCP => {
-                    self.tcp_expiring_first(ts, ip, sink, again(&mut obs));
+                    let closing = if seen { again(&mut obs) } else { again(&mut closes) };
+                    self.tcp_expiring_first(ts, ip, sink, closing);
                     if let Some(o) = again(&mut obs) {
                         let n = &self.tcp.notes;
                         duplicate = n.stat == tcp::notes::FlowStat::Duplicate;
@@ -354,9 +374,10 @@ impl Engine {
                     }
                 }
                 proto::UDP if self.trace_udp => {
-                    if self.udp_packet(ts, ip, false, sink, again(&mut obs)) == Step::ExpireFirst {
-                        self.expire_for_new_flow(ts, sink, again(&mut obs));
-                        self.udp_packet(ts, ip, true, sink, again(&mut obs));
+                    let mut closing = if seen { again(&mut obs) } else { again(&mut closes) };
+                    if self.udp_packet(ts, ip, false, sink, again(&mut closing)) == Step::ExpireFirst {
+                        self.expire_for_new_flow(ts, sink, again(&mut closing));
+                        self.udp_packet(ts, ip, true, sink, closing);
                     }
                     self.udp_dns(ip);
                     if cfg!(feature = "dns-log") && self.dns_log {

@@ -237,7 +237,10 @@ impl Histograms {
 
     /// The end of the input (Tstat's `ProcessFileCompleted`, also on a signal), after the
     /// engine reported the closes of every flow still open: `GLOBAL/` (with `-g`), then
-    /// `LAST/` with what happened since the last step, `addresses` into `LAST/`.
+    /// `LAST/` with what happened since the last step, `addresses` into `LAST/`. `now` is
+    /// Tstat's `current_time` then: the time of the last frame read, whatever it carried
+    /// (a trailing ARP frame counts) and even if earlier than the one before; the LAST
+    /// bitrates are over the time from the last step end to it.
     pub fn finish(&mut self, now: Timestamp) {
         let now_us = micros(now);
         self.end_of_packet(now_us, now);

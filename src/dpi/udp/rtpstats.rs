@@ -499,10 +499,9 @@ impl RtcpStream {
         if let Some(b) = f.report.block {
             events.jitter = Some(b.jitter);
             events.fraction_lost = Some(b.fraction_lost);
-            // Tstat reads the cumulative loss as an unsigned 24-bit number.
-            let u24 = |v: i32| (v as u32 & 0x00ff_ffff) as i64;
+            // Both signed 24-bit numbers, as Tstat's swap24 reads them.
             if self.jitter_samples >= 2 {
-                events.lost_delta = Some(u24(b.cumulative_lost) - u24(lost_before));
+                events.lost_delta = Some(i64::from(b.cumulative_lost) - i64::from(lost_before));
             }
             if self.rtt_samples > rtt_before {
                 events.rtt_ms = Some(self.last_rtt);
