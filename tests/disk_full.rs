@@ -8,7 +8,7 @@
 //! TSTAT_REQUIRE_NETNS=1 (set by .ci/run, which runs the tests as root), which makes it fail.
 
 mod common;
-use common::env_is;
+use common::{env_is, pcap_header, udp_record};
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -38,54 +38,6 @@ impl Drop for Tmpfs {
     fn drop(&mut self) {
         let _ = Command::new("umount").arg(&self.0).status();
     }
-}
-
-/// One Ethernet/IPv4/UDP frame as a pcap record: flow `n` from 10.1.x.y:port to
-/// 10.2.0.1:53000, at `usec` microseconds.
-fn udp_record(n: u32, usec: u64) -> Vec<u8> {
-    let payload = [0x55u8; 20];
-    let src = [10, 1, (n >> 16) as u8, (n >> 8) as u8];
-    let sport = 1024 + (n & 0xff) as u16 * 200;
-    let mut ip = vec![0x45, 0, 0, 0, 0, 0, 0x40, 0, 64, 17, 0, 0];
-    ip.extend_from_slice(&src);
-    ip.extend_from_slice(&[10, 2, 0, 1]);
-    let total = (20 + 8 + payload.len()) as u16;
-    ip[2..4].copy_from_slice(&total.to_be_bytes());
-    let sum = checksum(&ip);
-    ip[10..12].copy_from_slice(&sum.to_be_bytes());
-    let mut frame = vec![0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 1, 0x08, 0x00];
-    frame.extend_from_slice(&ip);
-    frame.extend_from_slice(&sport.to_be_bytes());
-    frame.extend_from_slice(&53000u16.to_be_bytes());
-    frame.extend_from_slice(&((8 + payload.len()) as u16).to_be_bytes());
-    frame.extend_from_slice(&[0, 0]);
-    frame.extend_from_slice(&payload);
-    let mut rec = Vec::new();
-    rec.extend_from_slice(&((usec / 1_000_000) as u32).to_le_bytes());
-    rec.extend_from_slice(&((usec % 1_000_000) as u32).to_le_bytes());
-    rec.extend_from_slice(&(frame.len() as u32).to_le_bytes());
-    rec.extend_from_slice(&(frame.len() as u32).to_le_bytes());
-    rec.extend_from_slice(&frame);
-    rec
-}
-
-fn checksum(b: &[u8]) -> u16 {
-    let mut s: u32 = b
-        .chunks(2)
-        .map(|c| u32::from(u16::from_be_bytes([c[0], c[1]])))
-        .sum();
-    while s > 0xffff {
-        s = (s & 0xffff) + (s >> 16);
-    }
-    !(s as u16)
-}
-
-fn pcap_header() -> Vec<u8> {
-    let mut h = vec![0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0];
-    h.extend_from_slice(&[0; 8]);
-    h.extend_from_slice(&65535u32.to_le_bytes());
-    h.extend_from_slice(&1u32.to_le_bytes());
-    h
 }
 
 fn cannot_run() -> Option<&'static str> {

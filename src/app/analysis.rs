@@ -133,6 +133,7 @@ impl Analysis {
     }
 
     /// Time of the last frame read, IP or not (the end of a trace for the histograms).
+    #[cfg(feature = "histo")]
     pub(super) fn last_frame(&self) -> Timestamp {
         match self {
             Analysis::Single(engine) => engine.last_frame.max(engine.now),

@@ -201,7 +201,11 @@ impl<'a> Job<'a> {
             && self.engine.first_packet_time().is_some()
             && self.rotation_due(frame.ts)
         {
-            self.switch(frame.ts, "rotation (Dirs x Max_Time_Step of packet time)");
+            self.switch(
+                frame.ts,
+                "rotation (Dirs x Max_Time_Step of packet time)",
+                false,
+            );
         }
         self.frames_handled = self.frames_handled.wrapping_add(1);
         self.between_packets(self.frames_handled % CLOCK_EVERY == 0);
@@ -218,7 +222,7 @@ impl<'a> Job<'a> {
         }
         if signals::take_reopen() {
             if self.out.logs.is_some() {
-                self.switch(self.engine.now(), "SIGHUP");
+                self.switch(self.engine.now(), "SIGHUP", true);
             } else {
                 eprintln!("tstat: SIGHUP: no output folder open yet, nothing to reopen");
             }
@@ -273,13 +277,13 @@ impl<'a> Job<'a> {
         warn_header_only(&new);
         self.engine.set_logs(&new, self.out.logs.as_mut());
         self.out.runtime = new;
-        self.switch(self.engine.now(), &format!("{path} changed"));
+        self.switch(self.engine.now(), &format!("{path} changed"), true);
     }
 
     /// Close the output folder and open the next, once every row so far is written.
-    fn switch(&mut self, ts: Timestamp, why: &str) {
+    fn switch(&mut self, ts: Timestamp, why: &str, mid_step: bool) {
         self.engine.sync(self.out.logs.as_mut());
-        self.out.switch(ts, why);
+        self.out.switch(ts, why, mid_step);
     }
 
     /// Capture until a signal: frames into the engine, idle flows closed on quiet reads, and

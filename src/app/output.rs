@@ -249,12 +249,23 @@ impl Output {
         self.mark_cut_short_folders();
     }
 
-    /// Close the current folder and open the next one, named from `ts`.
-    pub(super) fn switch(&mut self, ts: Timestamp, why: &str) {
+    /// Close the current folder and open the next one, named from `ts`. `mid_step`: the
+    /// change does not fall on a histogram step (SIGHUP, a runtime.conf change), whose step
+    /// in progress then goes into the folder being closed.
+    pub(super) fn switch(&mut self, ts: Timestamp, why: &str, mid_step: bool) {
         if self.logs.is_none() || self.waiting_until.is_some() {
             return;
         }
         eprintln!("tstat: {why}: closing the output folder and opening a new one");
+        #[cfg(feature = "histo")]
+        if mid_step {
+            if let Some(h) = self.histo.as_mut() {
+                h.flush_step(ts);
+            }
+            self.check_histograms();
+        }
+        #[cfg(not(feature = "histo"))]
+        let _ = mid_step;
         self.close();
         self.open(ts);
         self.enforce_budget();

@@ -11,7 +11,7 @@ mod tstat_view;
 pub mod tunnel;
 
 pub use self::ip::{Fragment, IpPacket};
-pub use self::tstat_view::tstat_layer;
+pub use self::tstat_view::{tstat_layer, tstat_misread, Misread};
 
 /// IP protocol numbers used by the decoder and the engine.
 pub mod proto {

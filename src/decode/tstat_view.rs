@@ -33,6 +33,52 @@ pub fn tstat_layer(link_type: u32, frame: &[u8], layers: &Layers<'_>) -> Option<
     Some(0)
 }
 
+/// The IPv4 header Tstat reads where there is none: `find_ip_eth` skips one 802.1Q tag (and
+/// one MPLS label after it) whatever follows, and takes the next bytes as IP when their first
+/// nibble is 4. Behind a second VLAN tag whose priority makes that nibble 4, it reads the tag
+/// and the real header shifted by four bytes (ndpi/zoom.pcap has 34 such frames). Such a
+/// packet feeds Tstat's IP histograms only, unless its "protocol" is TCP or UDP, which Tstat
+/// would go on to analyse and we do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Misread {
+    pub protocol: u8,
+    pub tos: u8,
+    pub ttl: u8,
+    pub total_len: u16,
+    pub src: [u8; 4],
+    pub dst: [u8; 4],
+}
+
+/// What Tstat misreads in a frame it does not read as we do, if anything.
+pub fn tstat_misread(link_type: u32, frame: &[u8]) -> Option<Misread> {
+    if link_type != ETHERNET || ethernet_seen_by_tstat(frame) {
+        return None;
+    }
+    let be16 = |at: usize| {
+        frame
+            .get(at..at + 2)
+            .map(|b| u16::from_be_bytes([b[0], b[1]]))
+    };
+    let at = match be16(12)? {
+        0x8100 if be16(16) == Some(0x8847) => 22,
+        0x8100 | 0x8847 => 18,
+        _ => return None,
+    };
+    let h = frame.get(at..at + 20)?;
+    if h[0] >> 4 != 4 || matches!(h[9], proto::TCP | proto::UDP) {
+        return None;
+    }
+    let four = |i: usize| [h[i], h[i + 1], h[i + 2], h[i + 3]];
+    Some(Misread {
+        protocol: h[9],
+        tos: h[1],
+        ttl: h[8],
+        total_len: u16::from_be_bytes([h[2], h[3]]),
+        src: four(12),
+        dst: four(16),
+    })
+}
+
 /// Ethernet as `find_ip_eth` reads it: IPv4 or IPv6 right after the header, IPv4 in a PPPoE
 /// session, one 802.1Q tag before IP or before one MPLS label, or one MPLS label.
 fn ethernet_seen_by_tstat(frame: &[u8]) -> bool {
@@ -104,6 +150,24 @@ mod tests {
         assert_eq!(layer(&eth(&[0x8100, 0x0800], &ipv4_udp())), Some(0));
         assert_eq!(layer(&eth(&[0x8100, 0x8100, 0x0800], &ipv4_udp())), None);
         assert_eq!(layer(&eth(&[0x88a8, 0x8100, 0x0800], &ipv4_udp())), None);
+    }
+
+    #[test]
+    fn a_second_tag_with_priority_2_is_misread_as_ipv4() {
+        // vlan 113 with priority 2: TCI 0x4071, then the real IPv4/UDP packet.
+        let mut f = vec![0u8; 12];
+        f.extend_from_slice(&[0x81, 0x00, 0x0d, 0x42, 0x81, 0x00, 0x40, 0x71, 0x08, 0x00]);
+        f.extend_from_slice(&ipv4_udp());
+        let m = tstat_misread(ETHERNET, &f).unwrap();
+        // The "header" starts at the inner tag: length = the ethertype, TTL and protocol
+        // are bytes 4 and 5 of the real header, the "source" its TTL, protocol, checksum.
+        assert_eq!(m.total_len, 0x0800);
+        assert_eq!(m.src, [64, 17, 0, 0]);
+        assert_eq!(m.ttl, 0);
+        // Priority 0 (TCI 0x0071): not a 4, nothing read.
+        f[18] = 0x00;
+        assert_eq!(tstat_misread(ETHERNET, &f), None);
+        assert_eq!(tstat_misread(ETHERNET, &eth(&[0x0800], &ipv4_udp())), None);
     }
 
     #[test]

@@ -221,6 +221,11 @@ impl Engine {
             return;
         }
         let mut layers = decode::Layers::new();
+        if let Some(o) = again(&mut obs) {
+            if let Some(m) = decode::tstat_misread(link_type, data) {
+                self.misread_observed(ts, &m, o);
+            }
+        }
         match decode::decode_frame_into(link_type, data, &mut layers) {
             Ok(()) => {
                 let seen = match obs {
@@ -259,6 +264,29 @@ impl Engine {
                 }
             }
         }
+    }
+
+    /// Bytes Tstat takes for an IPv4 header that is not one (`decode::Misread`): they feed its
+    /// IP histograms as a packet of their own.
+    fn misread_observed(&mut self, ts: Timestamp, m: &decode::Misread, o: &mut dyn Observer) {
+        self.tell_first(ts, o);
+        let (src, dst) = (IpAddr::from(m.src), IpAddr::from(m.dst));
+        let ends = Ends {
+            src_internal: self.internal.contains(&src),
+            dst_internal: self.internal.contains(&dst),
+            src_cloud: false,
+            dst_cloud: false,
+        };
+        o.ipv4(&observe::Ipv4Seen {
+            ends,
+            protocol: m.protocol,
+            total_len: m.total_len,
+            ttl: m.ttl,
+            tos: m.tos,
+            src: m.src,
+            dst: m.dst,
+        });
+        o.packet_end(self.now.max(ts), false);
     }
 
     /// An IP packet Tstat analyses that carries neither TCP nor UDP: only observed.
@@ -364,7 +392,11 @@ impl Engine {
             match ip.protocol {
                 // Like Tstat, idle flows are only looked at when a packet would open a new flow.
                 proto::TCP => {
-                    let closing = if seen { again(&mut obs) } else { again(&mut closes) };
+                    let closing = if seen {
+                        again(&mut obs)
+                    } else {
+                        again(&mut closes)
+                    };
                     self.tcp_expiring_first(ts, ip, sink, closing);
                     if let Some(o) = again(&mut obs) {
                         let n = &self.tcp.notes;
@@ -374,8 +406,14 @@ impl Engine {
                     }
                 }
                 proto::UDP if self.trace_udp => {
-                    let mut closing = if seen { again(&mut obs) } else { again(&mut closes) };
-                    if self.udp_packet(ts, ip, false, sink, again(&mut closing)) == Step::ExpireFirst {
+                    let mut closing = if seen {
+                        again(&mut obs)
+                    } else {
+                        again(&mut closes)
+                    };
+                    if self.udp_packet(ts, ip, false, sink, again(&mut closing))
+                        == Step::ExpireFirst
+                    {
                         self.expire_for_new_flow(ts, sink, again(&mut closing));
                         self.udp_packet(ts, ip, true, sink, closing);
                     }

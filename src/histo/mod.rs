@@ -266,6 +266,20 @@ impl Histograms {
         self.steps = 0;
     }
 
+    /// The output folder is about to change mid-run (SIGHUP, a runtime.conf change): the step
+    /// in progress is written now into the folder being left, as one step folder, so that
+    /// no sample waits for a folder it does not belong to. Our addition: Tstat has no such
+    /// moment (SIGHUP ends it; a runtime.conf change keeps its histogram folder).
+    pub fn flush_step(&mut self, now: Timestamp) {
+        if !self.started {
+            return;
+        }
+        let now_us = micros(now);
+        self.end_of_packet(now_us, now);
+        self.apply_pending(now_us);
+        self.step_end(now_us, now);
+    }
+
     /// With `-c`, the end of an input file that is not the last: Tstat writes a step and, by
     /// a second call, another one (`stat_dumping_old_style`, then `flush_histo_engine`).
     pub fn concat_file_end(&mut self, now: Timestamp) {

@@ -56,23 +56,78 @@ pub fn python_works() -> bool {
         .is_ok_and(|s| s.success())
 }
 
-/// A closed output folder's `.closed` marker lists exactly its log files, by name, with their
-/// sizes (README, "Output layout").
+/// A closed output folder's `.closed` marker lists exactly its log files, and the files of
+/// its histogram step folders as `STEP/NAME`, by name, with their sizes (README, "Output
+/// layout").
 pub fn assert_closed_marker(dir: &Path) {
     let marker = std::fs::read_to_string(dir.join(".closed"))
         .unwrap_or_else(|_| panic!("{} has no .closed marker", dir.display()));
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with("log_"))
-        .collect();
+    let mut names: Vec<String> = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if e.path().is_dir() {
+            for f in std::fs::read_dir(e.path()).unwrap().flatten() {
+                names.push(format!("{name}/{}", f.file_name().to_string_lossy()));
+            }
+        } else if name.starts_with("log_") {
+            names.push(name);
+        }
+    }
     names.sort();
     let expected: String = names
         .iter()
         .map(|n| format!("{n} {}\n", std::fs::metadata(dir.join(n)).unwrap().len()))
         .collect();
     assert_eq!(marker, expected, "marker of {}", dir.display());
+}
+
+/// A classic pcap file header: little-endian, microseconds, Ethernet.
+pub fn pcap_header() -> Vec<u8> {
+    let mut h = vec![0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0];
+    h.extend_from_slice(&[0; 8]);
+    h.extend_from_slice(&65535u32.to_le_bytes());
+    h.extend_from_slice(&1u32.to_le_bytes());
+    h
+}
+
+/// One Ethernet/IPv4/UDP frame as a pcap record: flow `n` from 10.1.x.y to 10.2.0.1:53000,
+/// 20 bytes of payload, at `usec` microseconds since the epoch.
+pub fn udp_record(n: u32, usec: u64) -> Vec<u8> {
+    let payload = [0x55u8; 20];
+    let src = [10, 1, (n >> 16) as u8, (n >> 8) as u8];
+    let sport = 1024 + (n & 0xff) as u16 * 200;
+    let mut ip = vec![0x45, 0, 0, 0, 0, 0, 0x40, 0, 64, 17, 0, 0];
+    ip.extend_from_slice(&src);
+    ip.extend_from_slice(&[10, 2, 0, 1]);
+    let total = (20 + 8 + payload.len()) as u16;
+    ip[2..4].copy_from_slice(&total.to_be_bytes());
+    let sum = ip_checksum(&ip);
+    ip[10..12].copy_from_slice(&sum.to_be_bytes());
+    let mut frame = vec![0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 1, 0x08, 0x00];
+    frame.extend_from_slice(&ip);
+    frame.extend_from_slice(&sport.to_be_bytes());
+    frame.extend_from_slice(&53000u16.to_be_bytes());
+    frame.extend_from_slice(&((8 + payload.len()) as u16).to_be_bytes());
+    frame.extend_from_slice(&[0, 0]);
+    frame.extend_from_slice(&payload);
+    let mut rec = Vec::new();
+    rec.extend_from_slice(&((usec / 1_000_000) as u32).to_le_bytes());
+    rec.extend_from_slice(&((usec % 1_000_000) as u32).to_le_bytes());
+    rec.extend_from_slice(&(frame.len() as u32).to_le_bytes());
+    rec.extend_from_slice(&(frame.len() as u32).to_le_bytes());
+    rec.extend_from_slice(&frame);
+    rec
+}
+
+fn ip_checksum(b: &[u8]) -> u16 {
+    let mut s: u32 = b
+        .chunks(2)
+        .map(|c| u32::from(u16::from_be_bytes([c[0], c[1]])))
+        .sum();
+    while s > 0xffff {
+        s = (s & 0xffff) + (s >> 16);
+    }
+    !(s as u16)
 }
 
 /// The reference corpus `TSTAT_REFERENCE` names; `None` when unset. Set but not holding the
