@@ -1,6 +1,6 @@
 //! Once the flow tables are warm, analysing a packet allocates nothing: a counting global
 //! allocator watches a second pass over a real trace, log writing included, with every TCP
-//! column set on. Only the allocations of the measuring thread count, since tests run in
+//! column set on, and every histogram fed (`include ALL -g`, in builds with `histo`). Only the allocations of the measuring thread count, since tests run in
 //! parallel.
 
 mod common;
@@ -55,6 +55,32 @@ fn every_set() -> Runtime {
     rt
 }
 
+/// Every histogram on, GLOBAL included (`-H include ALL -g`), writing into `dir`. Steps are
+/// made too long to end within the trace: a step's files are written once per step, not per
+/// packet, and the second pass's clock jumps back to the trace's start.
+#[cfg(feature = "histo")]
+fn histograms(dir: &std::path::Path) -> tstat::histo::Histograms {
+    let mut cfg = tstat::histo::HistoConfig::new(tstat::histo::Selection::all(true));
+    cfg.global = true;
+    cfg.max_time_step = 1e12;
+    let mut h = tstat::histo::Histograms::new(cfg);
+    h.set_folder(dir);
+    h
+}
+
+#[cfg(not(feature = "histo"))]
+fn histograms(_: &std::path::Path) {}
+
+#[cfg(feature = "histo")]
+fn observer(h: &mut tstat::histo::Histograms) -> Option<&mut dyn tstat::engine::observe::Observer> {
+    Some(h)
+}
+
+#[cfg(not(feature = "histo"))]
+fn observer(_: &mut ()) -> Option<&mut dyn tstat::engine::observe::Observer> {
+    None
+}
+
 /// Allocations made while a warm engine analyses `frames` a second time, the packet count, and
 /// the lines of log_http_complete (headers included).
 fn allocations_in_second_pass(frames: &Frames) -> (u64, u64, usize) {
@@ -67,17 +93,18 @@ fn allocations_in_second_pass(frames: &Frames) -> (u64, u64, usize) {
         httplog_full_url: runtime.httplog_full_url,
         ..EngineConfig::default()
     });
+    let mut histo = histograms(&dir);
     for (ts, link, data) in frames {
-        engine.frame(*ts, *link, data, &mut logs);
+        engine.frame_observed(*ts, *link, data, &mut logs, observer(&mut histo));
     }
-    engine.finish(&mut logs);
+    engine.finish_observed(&mut logs, observer(&mut histo));
     let rows_first = logs.rows;
     let before = allocations();
     for (ts, link, data) in frames {
-        engine.frame(*ts, *link, data, &mut logs);
+        engine.frame_observed(*ts, *link, data, &mut logs, observer(&mut histo));
     }
     let during = allocations() - before;
-    engine.finish(&mut logs);
+    engine.finish_observed(&mut logs, observer(&mut histo));
     assert!(logs.rows > rows_first, "the second pass wrote rows too");
     drop(logs);
     let http = std::fs::read_to_string(dir.join("log_http_complete")).unwrap();
