@@ -49,6 +49,12 @@ runtime_conf() {
 }
 runtime_conf 1 1 >"$tmp/everything.conf"; runtime_conf 1 >"$tmp/all-sets.conf"; runtime_conf 0 >"$tmp/core.conf"
 read -r s r < <(measure env TZ=UTC "$bin" --workers 1 -T "$tmp/everything.conf" -s "$tmp/out5" "$trace"); report "tstat, everything on" "$s" "$r"
+everything=$s
+# The same with every histogram (Tstat's reference histo.conf: include ALL) and GLOBAL.
+printf 'include ALL\n' >"$tmp/histo.conf"
+read -r s r < <(measure env TZ=UTC "$bin" --workers 1 -T "$tmp/everything.conf" -H "$tmp/histo.conf" -g -s "$tmp/out7" "$trace")
+report "  everything on + histograms" "$s" "$r"
+printf '  histograms cost %+.1f%% over everything on\n' "$(echo "($s/$everything - 1)*100" | bc -l)"
 cores=$(nproc)
 for n in $(printf '%s\n' 2 4 "$cores" | sort -nu); do
   [ "$n" -le $((cores * 2)) ] || continue

@@ -191,6 +191,56 @@ impl Cells {
 struct Slot {
     step: Cells,
     global: Option<Cells>,
+    geo: Geometry,
+}
+
+/// An object's bounds and cell indexes, computed once: a sample is placed with a compare or
+/// two and, unless the bins are 1 wide, one division (the feed adds a few dozen samples per
+/// packet).
+#[derive(Debug, Clone, Copy)]
+struct Geometry {
+    min: i64,
+    bin: i64,
+    min_f: f64,
+    max_f: f64,
+    overflow: usize,
+    valid: usize,
+    cells: usize,
+}
+
+impl Geometry {
+    fn of(d: &Def) -> Geometry {
+        Geometry {
+            min: d.min,
+            bin: d.bin,
+            min_f: d.min as f64,
+            max_f: d.max as f64,
+            overflow: d.overflow(),
+            valid: d.valid(),
+            cells: d.cells(),
+        }
+    }
+
+    /// [`cell_of`] with the precomputed bounds.
+    #[inline]
+    fn cell(&self, v: f64) -> Option<(usize, bool)> {
+        if !v.is_finite() {
+            return None;
+        }
+        if v < self.min_f {
+            Some((0, false))
+        } else if v >= self.max_f {
+            Some((self.overflow, false))
+        } else {
+            let t = v as i64;
+            let cell = if self.bin == 1 {
+                t + 1 - self.min
+            } else {
+                (t + self.bin - self.min) / self.bin
+            };
+            Some((cell as usize, true))
+        }
+    }
 }
 
 /// The cells of every object that is on.
@@ -210,6 +260,7 @@ impl Store {
                 on.then(|| Slot {
                     step: Cells::new(d.cells()),
                     global: global.then(|| Cells::new(d.cells())),
+                    geo: Geometry::of(d),
                 })
             })
             .collect();
@@ -228,20 +279,32 @@ impl Store {
     }
 
     /// A sample (`add_histo`): dropped when the object is off or the value not finite.
+    #[inline]
     pub fn add(&mut self, id: Hid, v: f64) {
         let Some(slot) = self.slots[id.index()].as_mut() else {
             return;
         };
-        let d = id.def();
-        let Some((cell, valid)) = cell_of(d, v) else {
+        let g = slot.geo;
+        let Some((cell, valid)) = g.cell(v) else {
             return;
         };
-        let n = d.cells();
-        if let Some(c) = slot.step.entry(cell, n) {
+        if let Cells::Dense(c) = &mut slot.step {
+            // The cells of a dense array are all there: cell and valid are below `cells`.
+            if let Some(x) = c.get_mut(cell) {
+                *x = x.wrapping_add(1);
+            }
+            if valid {
+                if let Some(x) = c.get_mut(g.valid) {
+                    *x = x.wrapping_add(1);
+                }
+            }
+            return;
+        }
+        if let Some(c) = slot.step.entry(cell, g.cells) {
             *c = c.wrapping_add(1);
         }
         if valid {
-            if let Some(c) = slot.step.entry(d.valid(), n) {
+            if let Some(c) = slot.step.entry(g.valid, g.cells) {
                 *c = c.wrapping_add(1);
             }
         }
@@ -275,6 +338,7 @@ impl Store {
             let Some(Slot {
                 step,
                 global: Some(global),
+                ..
             }) = slot
             else {
                 continue;

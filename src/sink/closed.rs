@@ -25,10 +25,11 @@ pub struct Entry {
     pub size: u64,
 }
 
-/// fsync every regular file in `dir`, then write the marker listing them. The logs must
-/// already be finished (closed) by their writers.
+/// Put every regular file in `dir` (and in its step folders) on disk, then write the marker
+/// listing them. The logs must already be finished (closed) by their writers.
 pub fn close_folder(dir: &Path) -> io::Result<Vec<Entry>> {
     let mut entries = Vec::new();
+    let mut paths = Vec::new();
     for e in fs::read_dir(dir)? {
         let e = e?;
         let name = e.file_name().to_string_lossy().into_owned();
@@ -39,17 +40,20 @@ pub fn close_folder(dir: &Path) -> io::Result<Vec<Entry>> {
                 let inner = inner?;
                 if inner.file_type()?.is_file() {
                     let path = format!("{name}/{}", inner.file_name().to_string_lossy());
-                    entries.push(synced_entry(&inner.path(), path)?);
+                    entries.push(entry(&inner.path(), path)?);
+                    paths.push(inner.path());
                 }
             }
-            File::open(e.path())?.sync_all()?;
+            paths.push(e.path());
             continue;
         }
         if name == MARKER || name == MARKER_TMP || !kind.is_file() {
             continue;
         }
-        entries.push(synced_entry(&e.path(), name)?);
+        entries.push(entry(&e.path(), name)?);
+        paths.push(e.path());
     }
+    to_disk(dir, &paths)?;
     entries.sort_by(|a, b| a.name.cmp(&b.name));
     let tmp = dir.join(MARKER_TMP);
     let written = write_marker(&tmp, &entries).and_then(|()| fs::rename(&tmp, dir.join(MARKER)));
@@ -63,12 +67,27 @@ pub fn close_folder(dir: &Path) -> io::Result<Vec<Entry>> {
     Ok(entries)
 }
 
-fn synced_entry(path: &Path, name: String) -> io::Result<Entry> {
-    let file = File::open(path)?;
-    file.sync_all()?;
+/// Everything written under `dir` on disk: one syncfs(2) of its file system, rather than an
+/// fsync per file, which a folder with histograms (361 files per step) makes slow (52
+/// steps: 4 s of fsyncs on a trace read in 0.3 s). Where syncfs is refused, each of `paths`
+/// is fsynced.
+fn to_disk(dir: &Path, paths: &[std::path::PathBuf]) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    let d = File::open(dir)?;
+    // SAFETY: syncfs on a descriptor we hold open.
+    if unsafe { libc::syncfs(d.as_raw_fd()) } == 0 {
+        return Ok(());
+    }
+    for p in paths {
+        File::open(p)?.sync_all()?;
+    }
+    Ok(())
+}
+
+fn entry(path: &Path, name: String) -> io::Result<Entry> {
     Ok(Entry {
         name,
-        size: file.metadata()?.len(),
+        size: fs::metadata(path)?.len(),
     })
 }
 
