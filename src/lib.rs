@@ -22,5 +22,6 @@ pub mod logsync;
 #[cfg(feature = "workers")]
 pub mod parallel;
 pub mod sink;
+pub mod sort;
 pub mod source;
 pub mod time;

@@ -153,14 +153,15 @@ fn sigterm_writes_last_and_global_and_sighup_flushes_the_step_into_the_old_folde
         false
     };
     assert!(wait_for(&|| out.exists() && folders(&out).len() == 1));
-    // SIGHUP mid-step, while tstat waits for input: it is taken after the next packet, so the
-    // first 6 packets go into the folder being closed, as its step 000.
+    // SIGHUP mid-step, while tstat waits for input with the 5 packets done: it is taken after
+    // the next packet, so the first 6 packets go into the folder being closed, as its step 000.
+    common::wait_until_stdin_consumed(&child, &stdin);
     unsafe { libc::kill(child.id() as i32, libc::SIGHUP) };
     std::thread::sleep(Duration::from_millis(100));
     stdin.write_all(&packets(5, 3)).unwrap();
     stdin.flush().unwrap();
     assert!(wait_for(&|| folders(&out).len() == 2));
-    std::thread::sleep(Duration::from_millis(200));
+    common::wait_until_stdin_consumed(&child, &stdin);
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
     // The SIGTERM is taken at the next packet too.
     stdin.write_all(&packets(8, 1)).unwrap();

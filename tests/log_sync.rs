@@ -516,9 +516,26 @@ fn kill_9_of_either_side_at_20_moments_loses_and_duplicates_nothing() {
     let drained = wait_for(Duration::from_secs(60), || {
         fs::read_dir(lab.base()).unwrap().count() == 0
     });
+    let left: Vec<(String, Vec<(String, usize)>)> = fs::read_dir(lab.base())
+        .unwrap()
+        .flatten()
+        .map(|e| {
+            let files = fs::read_dir(e.path())
+                .map(|d| {
+                    d.flatten()
+                        .map(|f| {
+                            let name = f.file_name().to_string_lossy().into_owned();
+                            (name, fs::read(f.path()).map_or(0, |b| b.len()))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            (e.file_name().to_string_lossy().into_owned(), files)
+        })
+        .collect();
     stop(client);
     stop(server);
-    assert!(drained, "folders left on the probe");
+    assert!(drained, "folders left on the probe: {left:?}");
     assert_collector_has_every_row_once(&lab, written);
 }
 

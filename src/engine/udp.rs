@@ -468,7 +468,8 @@ impl UdpTracker {
     /// Close every flow, in creation order (end of trace).
     pub fn flush(&mut self, emit: &mut dyn FnMut(&UdpFlow, Option<&gquic::Names>, Streams<'_>)) {
         let mut slots: Vec<u32> = self.table.live_slots().collect();
-        slots.sort_unstable_by_key(|&s| self.table.get(s).serial);
+        let serial = |s: u32| self.table.get(s).serial;
+        crate::sort::positions(&mut slots, &|a, b| serial(a).cmp(&serial(b)));
         for s in slots {
             self.close(s, emit);
         }

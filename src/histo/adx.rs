@@ -152,8 +152,8 @@ impl Table {
         self.order.clear();
         self.order.extend(0..self.entries.len() as u32);
         let (entries, buckets) = (&self.entries, self.buckets);
-        self.order
-            .sort_unstable_by_key(|&i| (u64::from(entries[i as usize].seed) % buckets, i));
+        let bucket = |i: u32| u64::from(entries[i as usize].seed) % buckets;
+        crate::sort::positions(&mut self.order, &|a, b| bucket(a).cmp(&bucket(b)));
     }
 
     /// Forget every entry (after printing). Only the slots in use are zeroed (a seed-0 entry

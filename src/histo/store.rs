@@ -162,8 +162,9 @@ impl Cells {
     }
 
     /// Call `f` with every non-zero cell in index order. A sparse map is listed through
-    /// `scratch`, whose capacity (reserved once) holds a full map, so this does not allocate.
-    fn each_nonzero(&self, scratch: &mut Vec<(u32, i64)>, mut f: impl FnMut(u32, i64)) {
+    /// `scratch` (positions in the map), whose capacity (reserved once) holds a full map, so
+    /// this does not allocate.
+    fn each_nonzero(&self, scratch: &mut Vec<u32>, mut f: impl FnMut(u32, i64)) {
         match self {
             Cells::Dense(c) => {
                 for (i, v) in c.iter().enumerate() {
@@ -174,14 +175,15 @@ impl Cells {
             }
             Cells::Sparse(s) => {
                 scratch.clear();
-                for (k, v) in s.keys.iter().zip(s.vals.iter()) {
+                for (at, (k, v)) in s.keys.iter().zip(s.vals.iter()).enumerate() {
                     if *k != EMPTY && *v != 0 {
-                        scratch.push((*k, *v));
+                        scratch.push(at as u32);
                     }
                 }
-                scratch.sort_unstable_by_key(|e| e.0);
-                for &(k, v) in scratch.iter() {
-                    f(k, v);
+                let key = |at: u32| s.keys[at as usize];
+                crate::sort::positions(scratch, &|a, b| key(a).cmp(&key(b)));
+                for &at in scratch.iter() {
+                    f(s.keys[at as usize], s.vals[at as usize]);
                 }
             }
         }
@@ -247,7 +249,7 @@ impl Geometry {
 pub struct Store {
     slots: Vec<Option<Slot>>,
     /// For listing a sparse map in order.
-    scratch: Vec<(u32, i64)>,
+    scratch: Vec<u32>,
 }
 
 impl Store {

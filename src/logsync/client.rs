@@ -55,6 +55,11 @@ fn invalid(msg: String) -> io::Error {
 
 /// Run until `stop` is set: connect, sync, and reconnect with capped exponential backoff.
 pub fn run(cfg: &ClientConfig, stop: &AtomicBool) {
+    // A folder whose deletion a crash or kill interrupted (it was acknowledged already).
+    let swept = crate::sink::closed::sweep_deletions(&cfg.base);
+    if swept > 0 {
+        log(format_args!("removed {swept} folder(s) left half deleted"));
+    }
     let mut acked = BTreeSet::new();
     let mut backoff = Backoff::new(cfg.backoff_min, cfg.backoff_max);
     let mut skipped = Skipped::default();
@@ -357,7 +362,7 @@ fn enforce_budget(cfg: &ClientConfig, acked: &mut BTreeSet<String>) {
         let freed: u64 = tree::log_files(&path)
             .map(|v| v.iter().map(|(_, s)| s).sum())
             .unwrap_or(0);
-        match std::fs::remove_dir_all(&path) {
+        match crate::sink::closed::delete_folder(&path) {
             Ok(()) => log(format_args!(
                 "{oldest}: deleted ({freed} bytes), the collector has it"
             )),

@@ -21,7 +21,7 @@ pub fn valid_folder(name: &str) -> bool {
 
 /// Sort folder names in the order tstat created them (minute, then `-N`).
 pub fn sort_folders(names: &mut [String]) {
-    names.sort_by(|a, b| {
+    crate::sort::by(names, |a, b| {
         FolderName::parse(a)
             .cmp(&FolderName::parse(b))
             .then(a.cmp(b))

@@ -133,7 +133,7 @@ impl Store {
         let dir = self.folder_path(probe, folder)?;
         let mut text = String::new();
         let mut sorted = entries.to_vec();
-        sorted.sort();
+        crate::sort::by(&mut sorted, |a, b| a.cmp(b));
         for (file, size) in &sorted {
             match self.have(probe, folder, file)? {
                 (held, true) if held == *size => {}

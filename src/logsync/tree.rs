@@ -68,7 +68,7 @@ pub fn log_files(dir: &Path) -> io::Result<Vec<(String, u64)>> {
             out.push((name, meta.len()));
         }
     }
-    out.sort();
+    crate::sort::by(&mut out, |a, b| a.cmp(b));
     Ok(out)
 }
 

@@ -31,7 +31,9 @@ pub fn select(folders: &[Folder], total: u64, limit: u64, current: Option<&str>)
         .iter()
         .filter(|f| f.closed_at.is_some() && Some(f.name.as_str()) != current)
         .collect();
-    candidates.sort_by(|a, b| a.closed_at.cmp(&b.closed_at).then(a.name.cmp(&b.name)));
+    crate::sort::by(&mut candidates, |a, b| {
+        a.closed_at.cmp(&b.closed_at).then(a.name.cmp(&b.name))
+    });
     let mut left = total;
     let mut chosen = Vec::new();
     for f in candidates {
@@ -110,6 +112,7 @@ impl DiskBudget {
         if !self.enabled() {
             return;
         }
+        closed::sweep_deletions(base);
         let Ok((folders, total)) = survey(base) else {
             return;
         };
@@ -118,7 +121,7 @@ impl DiskBudget {
             .map(|n| n.to_string_lossy().into_owned());
         for name in select(&folders, total, self.limit, current_name.as_deref()) {
             let path: PathBuf = base.join(&name);
-            match fs::remove_dir_all(&path) {
+            match closed::delete_folder(&path) {
                 Ok(()) => {
                     self.deleted += 1;
                     eprintln!(

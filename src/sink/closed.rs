@@ -54,7 +54,7 @@ pub fn close_folder(dir: &Path) -> io::Result<Vec<Entry>> {
         paths.push(e.path());
     }
     to_disk(dir, &paths)?;
-    entries.sort_by(|a, b| a.name.cmp(&b.name));
+    crate::sort::by(&mut entries, |a, b| a.name.cmp(&b.name));
     let tmp = dir.join(MARKER_TMP);
     let written = write_marker(&tmp, &entries).and_then(|()| fs::rename(&tmp, dir.join(MARKER)));
     if let Err(e) = written {
@@ -115,6 +115,36 @@ pub fn marker_path(dir: &Path) -> PathBuf {
     dir.join(MARKER)
 }
 
+/// What a folder being deleted is renamed to first (a name no reader takes for an output
+/// folder).
+const DELETING_PREFIX: &str = ".deleting.";
+
+/// Delete a closed folder so that a crash part-way leaves no half folder: deleting the files
+/// one by one could remove the marker and leave the logs, a folder that then looks cut short
+/// and waits to be shipped for ever. The folder is first renamed (atomic) to
+/// `.deleting.NAME` beside it, then removed; [`sweep_deletions`] finishes what a crash
+/// interrupted.
+pub fn delete_folder(dir: &Path) -> io::Result<()> {
+    let (Some(parent), Some(name)) = (dir.parent(), dir.file_name()) else {
+        return fs::remove_dir_all(dir);
+    };
+    let doomed = parent.join(format!("{DELETING_PREFIX}{}", name.to_string_lossy()));
+    fs::rename(dir, &doomed)?;
+    fs::remove_dir_all(&doomed)
+}
+
+/// Remove what interrupted [`delete_folder`]s left under `base`; returns how many.
+pub fn sweep_deletions(base: &Path) -> usize {
+    let Ok(entries) = fs::read_dir(base) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(DELETING_PREFIX))
+        .filter(|e| fs::remove_dir_all(e.path()).is_ok())
+        .count()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,5 +168,33 @@ mod tests {
         assert!(is_closed(&dir));
         assert!(!dir.join(MARKER_TMP).exists());
         let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_deletion_goes_whole_and_a_crashed_one_is_swept() {
+        let base = std::env::temp_dir().join(format!("tstat-delete-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&base);
+        let folder = base.join("2024_01_01_00_00.out");
+        fs::create_dir_all(folder.join("000")).unwrap();
+        fs::write(folder.join("log_tcp_complete"), b"#h\n").unwrap();
+        fs::write(folder.join("000/ip_len_out"), b"x").unwrap();
+        close_folder(&folder).unwrap();
+        delete_folder(&folder).unwrap();
+        assert_eq!(fs::read_dir(&base).unwrap().count(), 0);
+        // A crash after the rename: what is left is the renamed folder, never a folder that
+        // has lost its marker but kept its logs.
+        let crashed = base.join(".deleting.2024_01_01_00_05.out");
+        fs::create_dir_all(&crashed).unwrap();
+        fs::write(crashed.join("log_tcp_complete"), b"#h\n").unwrap();
+        let kept = base.join("2024_01_01_00_10.out");
+        fs::create_dir_all(&kept).unwrap();
+        assert_eq!(sweep_deletions(&base), 1);
+        let left: Vec<_> = fs::read_dir(&base)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(left, [kept.file_name().unwrap()]);
+        let _ = fs::remove_dir_all(&base);
     }
 }

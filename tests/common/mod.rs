@@ -178,3 +178,26 @@ pub fn load_frames(path: &Path) -> Frames {
     }
     frames
 }
+
+/// Wait (up to 20 s, for qemu) until `child` has read all that was written to `stdin`, its
+/// standard input pipe, and is blocked reading it again: every frame written before has then
+/// gone through the engine (tstat reads again only when its buffer is empty). Linux: the
+/// bytes left in the pipe (FIONREAD) and where the child sleeps (/proc/PID/wchan, which
+/// shows the host kernel's pipe read also for a process run by qemu-user).
+pub fn wait_until_stdin_consumed(child: &std::process::Child, stdin: &std::process::ChildStdin) {
+    use std::os::fd::AsRawFd;
+    let wchan = format!("/proc/{}/wchan", child.id());
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut sleeping = String::new();
+    while std::time::Instant::now() < end {
+        let mut unread: libc::c_int = 0;
+        // SAFETY: FIONREAD writes one c_int through the pointer.
+        let ok = unsafe { libc::ioctl(stdin.as_raw_fd(), libc::FIONREAD, &mut unread) } == 0;
+        sleeping = std::fs::read_to_string(&wchan).unwrap_or_default();
+        if ok && unread == 0 && sleeping.contains("pipe_read") {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("tstat did not consume its standard input within 20 s ({wchan}: {sleeping:?})");
+}

@@ -505,7 +505,8 @@ impl TcpTracker {
     /// nocomplete. Both in creation order.
     pub fn flush(&mut self, now: Timestamp, emit: &mut dyn FnMut(&TcpFlow, bool, Records<'_>)) {
         let mut slots: Vec<u32> = self.table.live_slots().collect();
-        slots.sort_unstable_by_key(|&s| self.table.get(s).serial);
+        let serial = |s: u32| self.table.get(s).serial;
+        crate::sort::positions(&mut slots, &|a, b| serial(a).cmp(&serial(b)));
         let timed_out = |t: &TcpTracker, s: u32| {
             let flow = t.table.get(s);
             let timeout = if flow.singleton() {
