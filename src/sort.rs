@@ -19,11 +19,15 @@ pub fn positions(order: &mut [u32], cmp: &dyn Fn(u32, u32) -> Ordering) {
 /// Sort `items` stably by `cmp`, through [`positions`]: the permutation is applied in place
 /// by following its cycles, so the only allocation is the position list.
 pub fn by<T>(items: &mut [T], cmp: impl Fn(&T, &T) -> Ordering) {
-    let mut order: Vec<u32> = (0..items.len() as u32).collect();
-    positions(&mut order, &|a, b| {
-        cmp(&items[a as usize], &items[b as usize])
-    });
-    permute(items, &mut order);
+    by_reusing(items, &mut Vec::new(), cmp);
+}
+
+/// [`by`] with the position list in `order`, whose capacity is kept for the next call.
+pub fn by_reusing<T>(items: &mut [T], order: &mut Vec<u32>, cmp: impl Fn(&T, &T) -> Ordering) {
+    order.clear();
+    order.extend(0..items.len() as u32);
+    positions(order, &|a, b| cmp(&items[a as usize], &items[b as usize]));
+    permute(items, order);
 }
 
 /// Rearrange `items` so that position `i` holds what was at `order[i]`. `order` is left

@@ -93,6 +93,7 @@ fn allocations_in_second_pass(frames: &Frames) -> (u64, u64, usize) {
         httplog_full_url: runtime.httplog_full_url,
         ..EngineConfig::default()
     });
+    #[allow(clippy::let_unit_value)] // `()` without the histo feature
     let mut histo = histograms(&dir);
     for (ts, link, data) in frames {
         engine.frame_observed(*ts, *link, data, &mut logs, observer(&mut histo));

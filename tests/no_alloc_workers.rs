@@ -5,6 +5,7 @@
 //! thread timing, not on packets: a recycled row buffer growing when its epoch has more rows
 //! than it held before, a channel's wait registration: a few dozen at most. Each warm pass
 //! of 20,000 packets or more must stay under 100; one allocation per packet would be 20,000.
+//! The same with every histogram fed through the workers' event logs (builds with `histo`).
 #![cfg(feature = "workers")]
 
 mod common;
@@ -14,8 +15,10 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tstat::config::runtime::Runtime;
+use tstat::engine::observe::Observer;
 use tstat::engine::{Engine, EngineConfig};
-use tstat::parallel::{Pipeline, PipelineConfig};
+use tstat::parallel::events::Timeouts;
+use tstat::parallel::{Outputs, Pipeline, PipelineConfig};
 use tstat::sink::logs::TstatLogs;
 
 struct Counting;
@@ -66,18 +69,42 @@ fn trace() -> Frames {
     frames
 }
 
-#[test]
-fn warm_workers_allocate_nothing_per_packet() {
-    let frames = trace();
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("no_alloc_workers");
-    std::fs::create_dir_all(&dir).unwrap();
+/// Every histogram on, GLOBAL included, with steps too long to end within the trace (a
+/// step's files are written once per step, not per packet).
+#[cfg(feature = "histo")]
+fn histograms(dir: &std::path::Path) -> Option<tstat::histo::Histograms> {
+    let mut cfg = tstat::histo::HistoConfig::new(tstat::histo::Selection::all(true));
+    cfg.global = true;
+    cfg.max_time_step = 1e12;
+    let mut h = tstat::histo::Histograms::new(cfg);
+    h.set_folder(dir);
+    Some(h)
+}
+
+#[cfg(not(feature = "histo"))]
+fn histograms(_: &std::path::Path) -> Option<NoHisto> {
+    None
+}
+
+#[cfg(not(feature = "histo"))]
+struct NoHisto;
+#[cfg(not(feature = "histo"))]
+impl tstat::engine::observe::Observer for NoHisto {}
+
+/// Three passes of `frames` through a warm pipeline of 3 workers, with histograms fed
+/// through the workers' event logs when `observe`: the allocations of each pass.
+fn passes(frames: &Frames, dir: &std::path::Path, observe: bool) -> [usize; 3] {
+    std::fs::create_dir_all(dir).unwrap();
     let runtime = every_set();
-    let mut logs = TstatLogs::create(&dir, &runtime, tstat::sink::file::Compression::None).unwrap();
+    let mut logs = TstatLogs::create(dir, &runtime, tstat::sink::file::Compression::None).unwrap();
+    let mut histo = if observe { histograms(dir) } else { None };
+    let observe = histo.is_some();
     let mut pipeline = Pipeline::start(
         PipelineConfig {
             workers: 3,
             replicate_dns: true,
             runtime: runtime.clone(),
+            observe: observe.then(Timeouts::default),
         },
         |_| {
             let mut cfg = EngineConfig {
@@ -97,10 +124,12 @@ fn warm_workers_allocate_nothing_per_packet() {
     );
     let mut pass = |logs: &mut TstatLogs| {
         let before = allocations();
-        for (ts, link, data) in &frames {
-            pipeline.frame(*ts, *link, data, Some(&mut *logs));
+        for (ts, link, data) in frames {
+            let obs = histo.as_mut().map(|h| h as &mut dyn Observer);
+            pipeline.frame(*ts, *link, data, Outputs::new(Some(&mut *logs), obs));
         }
-        pipeline.sync(Some(&mut *logs));
+        let obs = histo.as_mut().map(|h| h as &mut dyn Observer);
+        pipeline.sync(Outputs::new(Some(&mut *logs), obs));
         allocations() - before
     };
     let first = pass(&mut logs);
@@ -108,14 +137,26 @@ fn warm_workers_allocate_nothing_per_packet() {
     let second = pass(&mut logs);
     let third = pass(&mut logs);
     assert!(logs.rows > rows_after_first, "the later passes wrote rows");
+    let obs = histo.as_mut().map(|h| h as &mut dyn Observer);
+    pipeline.finish(Outputs::new(Some(&mut logs), obs));
+    [first, second, third]
+}
+
+#[test]
+fn warm_workers_allocate_nothing_per_packet() {
+    let frames = trace();
     let packets = frames.len();
-    eprintln!(
-        "no_alloc_workers: {packets} packets per pass; allocations {first}, {second}, {third}"
-    );
     assert!(packets >= 20_000);
-    assert!(
-        second < 100 && third < 100,
-        "allocations per pass {first}, {second}, {third} for {packets} packets"
-    );
-    pipeline.finish(Some(&mut logs));
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("no_alloc_workers");
+    for (observe, what) in [(false, "logs"), (true, "logs and histograms")] {
+        let [first, second, third] = passes(&frames, &dir.join(what.replace(' ', "-")), observe);
+        eprintln!(
+            "no_alloc_workers ({what}): {packets} packets per pass; allocations {first}, \
+             {second}, {third}"
+        );
+        assert!(
+            second < 100 && third < 100,
+            "{what}: allocations per pass {first}, {second}, {third} for {packets} packets"
+        );
+    }
 }

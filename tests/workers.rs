@@ -100,6 +100,38 @@ mod with_workers {
         diffs
     }
 
+    /// Every histogram file of an output folder (`STEP/NAME`) and its bytes.
+    fn histogram_files(folder: &Path) -> BTreeMap<String, Vec<u8>> {
+        let mut files = BTreeMap::new();
+        for step in std::fs::read_dir(folder).unwrap().flatten() {
+            if !step.file_type().unwrap().is_dir() {
+                continue;
+            }
+            let step_name = step.file_name().to_string_lossy().into_owned();
+            for f in std::fs::read_dir(step.path()).unwrap().flatten() {
+                let name = format!("{step_name}/{}", f.file_name().to_string_lossy());
+                files.insert(name, std::fs::read(f.path()).unwrap());
+            }
+        }
+        files
+    }
+
+    /// Histogram files that differ between two output folders (or exist in one only).
+    fn histogram_differences(one: &Path, many: &Path) -> Vec<String> {
+        let (a, b) = (histogram_files(one), histogram_files(many));
+        let mut diffs: Vec<String> = a
+            .iter()
+            .filter(|(name, bytes)| b.get(*name) != Some(bytes))
+            .map(|(name, _)| format!("{name} differs or is missing with several workers"))
+            .collect();
+        diffs.extend(
+            b.keys()
+                .filter(|name| !a.contains_key(*name))
+                .map(|name| format!("{name} only with several workers")),
+        );
+        diffs
+    }
+
     /// The summary lines of a run's stdout that count things (not the folder names).
     fn counters(stdout: &str) -> Vec<&str> {
         stdout
@@ -383,6 +415,143 @@ tcplog_p2p = 1\ntcplog_options = 1\ntcplog_advanced = 1\n";
         dir
     }
 
+    // ---- Histograms ----------------------------------------------------------------------------
+
+    /// Steps of 10 s and idle timeouts of 4 to 6 s, so that idle closes fall on both sides of
+    /// step boundaries; `Dirs` folders of a stream.
+    const SHORT_STEPS: &str = "[globals]\nMax_Time_Step = 10\nDirs = 2\nUDP_Idle_Time = 5\n\
+        UDP_Singleton_Time = 4\nTCP_Idle_Time = 6\nTCP_Singleton_Time = 4\n";
+
+    /// 90 s of flows, one opening every 0.7 s: each a UDP exchange, a TCP connection left
+    /// open (no FIN), or a bare SYN, from 120 clients, with ICMP echoes between (which only
+    /// the histograms count). Every flow goes idle and a lone engine closes it at whichever
+    /// flow opens next after its timeout, in whatever worker: with four workers the close
+    /// belongs to another worker's opening, often in the step before the one where its own
+    /// worker next opens a flow.
+    fn make_idle_trace(path: &Path) {
+        let mut p = Pcap::new();
+        let t0 = 1_600_000_003.0;
+        for k in 0..128usize {
+            let t = t0 + k as f64 * 0.7;
+            let c = [10, 2, (k / 100) as u8, (k % 100 + 1) as u8];
+            let s = [203, 0, 113, (k % 50 + 1) as u8];
+            match k % 3 {
+                0 => {
+                    p.udp(t, (c, 3000 + k as u16), (s, 5000), b"request");
+                    p.udp(t + 0.2, (s, 5000), (c, 3000 + k as u16), b"response!");
+                }
+                1 => {
+                    let (cp, sp) = ((c, 41_000 + k as u16), (s, 443));
+                    p.tcp(t, cp, sp, 10, 0, SYN, 0);
+                    p.tcp(t + 0.05, sp, cp, 90, 11, SYN | ACK, 0);
+                    p.tcp(t + 0.1, cp, sp, 11, 91, ACK | PSH, 200);
+                    p.tcp(t + 0.3, sp, cp, 91, 211, ACK | PSH, 1400);
+                }
+                _ => p.tcp(t, (c, 42_000 + k as u16), (s, 22), 1, 0, SYN, 0),
+            }
+            if k % 4 == 0 {
+                let mut echo = vec![8, 0, 0, 0, 0, 1, 0, k as u8];
+                echo.extend_from_slice(&[0x61; 24]);
+                p.ipv4(t + 0.4, c, s, 1, &echo);
+            }
+        }
+        std::fs::write(path, p.0).unwrap();
+    }
+
+    /// Run the idle trace with histograms; `stdin`: fed as a stream (folders rotate every
+    /// `Dirs` steps) rather than read as a file.
+    fn run_idle(dir: &Path, workers: usize, tag: &str, stdin: bool) -> Vec<PathBuf> {
+        let n = workers.to_string();
+        let input = if stdin { "-" } else { "idle.pcap" };
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tstat"));
+        cmd.current_dir(dir)
+            .env("TZ", "UTC")
+            .args([
+                "--workers",
+                &n,
+                "-G",
+                "globals.conf",
+                "-H",
+                "histo.conf",
+                "-g",
+            ])
+            .args(["-N", "net.private", "-s", tag, input]);
+        if stdin {
+            cmd.stdin(std::fs::File::open(dir.join("idle.pcap")).unwrap());
+        }
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "tstat --workers {n}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut folders: Vec<PathBuf> = std::fs::read_dir(dir.join(tag))
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        folders.sort();
+        folders
+    }
+
+    /// A folder of its own for each test (`tag`), which run at the same time.
+    fn idle_lab(tag: &str) -> PathBuf {
+        let dir = tempdir(tag);
+        std::fs::write(dir.join("globals.conf"), SHORT_STEPS).unwrap();
+        std::fs::write(dir.join("histo.conf"), "include ALL\n").unwrap();
+        std::fs::write(dir.join("net.private"), "10.0.0.0/8\n").unwrap();
+        make_idle_trace(&dir.join("idle.pcap"));
+        dir
+    }
+
+    /// The samples of a step's histogram file: the sum of its `bin count` lines.
+    fn samples_of(file: &Path) -> u64 {
+        std::fs::read_to_string(file)
+            .unwrap()
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .map(|l| l.split(' ').nth(1).unwrap().parse::<u64>().unwrap())
+            .sum()
+    }
+
+    #[test]
+    fn workers_keep_one_engines_histograms_when_idle_closes_cross_steps() {
+        let dir = idle_lab("idle-file");
+        let one = run_idle(&dir, 1, "one", false);
+        let four = run_idle(&dir, 4, "four", false);
+        assert_eq!(one.len(), 1);
+        assert_eq!(four.len(), 1);
+        // The trace does what it was made for: eight steps of 10 s, and UDP flows that close
+        // (idle) in each from the second on (udp_cl_p_in counts them at close).
+        for i in 1..8 {
+            let s = format!("{i:03}");
+            let closed = samples_of(&one[0].join(&s).join("udp_cl_p_in"));
+            assert!(closed > 0, "step {s}: no UDP flow closed");
+        }
+        let diffs = histogram_differences(&one[0], &four[0]);
+        assert!(diffs.is_empty(), "{diffs:#?}");
+        assert!(histogram_files(&one[0]).len() > 9 * 300);
+    }
+
+    #[test]
+    fn workers_rotate_a_streams_histogram_folders_where_one_engine_does() {
+        let dir = idle_lab("idle-stream");
+        let one = run_idle(&dir, 1, "one", true);
+        let four = run_idle(&dir, 4, "four", true);
+        let names = |f: &[PathBuf]| -> Vec<String> {
+            f.iter()
+                .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+                .collect()
+        };
+        // Ten steps of 10 s (the last one LAST), two per folder.
+        assert_eq!(names(&one).len(), 5, "{:?}", names(&one));
+        assert_eq!(names(&one), names(&four));
+        for (a, b) in one.iter().zip(&four) {
+            let diffs = histogram_differences(a, b);
+            assert!(diffs.is_empty(), "{}: {diffs:#?}", a.display());
+        }
+    }
+
     // ---- The reference corpus ------------------------------------------------------------------
 
     fn run_reference(
@@ -433,6 +602,7 @@ tcplog_p2p = 1\ntcplog_options = 1\ntcplog_advanced = 1\n";
             .filter(|t| decompressor_built_in(t))
             .collect();
         let mut rows = 0;
+        let mut histogram_files_compared = 0;
         let runs = traces
             .iter()
             .flat_map(|t| ["conf/net.private", "conf/net.all"].map(|net| (t, net)));
@@ -448,16 +618,27 @@ tcplog_p2p = 1\ntcplog_options = 1\ntcplog_advanced = 1\n";
             for d in differences(&one, &four) {
                 failures.push(format!("{trace} {net}: {d}"));
             }
+            // The histograms of the four workers' events, put back in order, are the lone
+            // engine's, byte for byte.
+            histogram_files_compared += histogram_files(&one).len();
+            for d in histogram_differences(&one, &four).into_iter().take(5) {
+                failures.push(format!("{trace} {net}: {d}"));
+            }
             if counters(&one_stdout) != counters(&four_stdout) {
                 failures.push(format!("{trace} {net}: the summaries differ"));
             }
         }
         eprintln!(
-        "workers: {} traces with net.private and net.all, {rows} rows, the same with 1 and 4 workers",
-        traces.len()
-    );
+            "workers: {} traces with net.private and net.all, {rows} rows and \
+             {histogram_files_compared} histogram files, the same with 1 and 4 workers",
+            traces.len()
+        );
         assert!(failures.is_empty(), "{failures:#?}");
         assert!(rows > 15_000, "the corpus gave only {rows} rows");
+        assert!(
+            histogram_files_compared > 40_000,
+            "the corpus gave only {histogram_files_compared} histogram files"
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -7,7 +7,7 @@ use crate::engine::figures::Figures;
 use crate::engine::observe::Observer;
 use crate::engine::{Engine, EngineConfig};
 #[cfg(feature = "workers")]
-use crate::parallel::{self, Pipeline, PipelineConfig};
+use crate::parallel::{self, Outputs, Pipeline, PipelineConfig};
 use crate::sink::logs::TstatLogs;
 use crate::source;
 use crate::time::Timestamp;
@@ -33,6 +33,18 @@ pub(super) fn worker_count(asked: Option<usize>) -> Result<usize, String> {
         Some(n) => Err(format!(
             "--workers {n}: this build runs one engine (it was built without the `workers` feature)"
         )),
+    }
+}
+
+/// Whether the run keeps histograms (an observer hears the engines).
+#[cfg(feature = "workers")]
+fn histograms_on(setup: &Setup) -> bool {
+    #[cfg(feature = "histo")]
+    return setup.histo.is_some();
+    #[cfg(not(feature = "histo"))]
+    {
+        let _ = setup;
+        false
     }
 }
 
@@ -85,6 +97,8 @@ impl Analysis {
                     workers: n,
                     replicate_dns: !setup.args.no_dnhunter && !setup.args.no_udp,
                     runtime: setup.runtime.clone(),
+                    observe: histograms_on(setup)
+                        .then(|| parallel::events::Timeouts::of(&setup.globals)),
                 },
                 |_| worker_engine(setup, n),
             )));
@@ -92,8 +106,8 @@ impl Analysis {
         Analysis::Single(Box::new(engine_for(setup)))
     }
 
-    /// One frame; `obs` hears what the lone engine sees (the setup refuses histograms with
-    /// worker threads).
+    /// One frame; `obs` hears what a lone engine sees (with workers, as their events are
+    /// put back in order, a little later).
     pub(super) fn frame(
         &mut self,
         frame: &source::Frame<'_>,
@@ -109,11 +123,33 @@ impl Analysis {
                 }
             }
             #[cfg(feature = "workers")]
-            Analysis::Workers(p) => {
-                let _ = obs;
-                p.frame(frame.ts, frame.link_type, frame.data, logs)
-            }
+            Analysis::Workers(p) => p.frame(
+                frame.ts,
+                frame.link_type,
+                frame.data,
+                Outputs::new(logs, obs),
+            ),
         }
+    }
+
+    /// Worker threads: the replay of their events waits until the observer has acted (the
+    /// histograms' folder rotation); `paused_at` is the packet time it stopped at.
+    pub(super) fn paused_at(&self) -> Option<Timestamp> {
+        match self {
+            Analysis::Single(_) => None,
+            #[cfg(feature = "workers")]
+            Analysis::Workers(p) => p.paused().then(|| p.paused_at().unwrap_or(p.now())),
+        }
+    }
+
+    /// Go on replaying after a pause.
+    pub(super) fn resume(&mut self, obs: Option<&mut dyn Observer>) {
+        #[cfg(feature = "workers")]
+        if let Analysis::Workers(p) = self {
+            p.resume(obs);
+        }
+        #[cfg(not(feature = "workers"))]
+        let _ = obs;
     }
 
     pub(super) fn first_packet_time(&self) -> Option<Timestamp> {
@@ -138,7 +174,7 @@ impl Analysis {
         match self {
             Analysis::Single(engine) => engine.last_frame.max(engine.now),
             #[cfg(feature = "workers")]
-            Analysis::Workers(p) => p.now(),
+            Analysis::Workers(p) => p.last_frame(),
         }
     }
 
@@ -152,30 +188,40 @@ impl Analysis {
 
     /// Live capture, between blocks: worker threads get what was read so far.
     #[cfg(feature = "live")]
-    pub(super) fn hand_over(&mut self, logs: Option<&mut TstatLogs>) {
+    pub(super) fn hand_over(
+        &mut self,
+        logs: Option<&mut TstatLogs>,
+        obs: Option<&mut dyn Observer>,
+    ) {
         #[cfg(feature = "workers")]
         if let Analysis::Workers(p) = self {
-            p.hand_over(logs);
+            p.hand_over(Outputs::new(logs, obs));
         }
         #[cfg(not(feature = "workers"))]
-        let _ = logs;
+        let _ = (logs, obs);
     }
 
-    /// Every row of the packets so far is in `logs` (before the output folder changes).
-    pub(super) fn sync(&mut self, logs: Option<&mut TstatLogs>) {
+    /// Every row of the packets so far is in `logs`, and every event heard by `obs` unless
+    /// the replay is paused (before the output folder changes).
+    pub(super) fn sync(&mut self, logs: Option<&mut TstatLogs>, obs: Option<&mut dyn Observer>) {
         #[cfg(feature = "workers")]
         if let Analysis::Workers(p) = self {
-            p.sync(logs);
+            p.sync(Outputs::new(logs, obs));
         }
         #[cfg(not(feature = "workers"))]
-        let _ = logs;
+        let _ = (logs, obs);
     }
 
-    pub(super) fn set_logs(&mut self, runtime: &Runtime, logs: Option<&mut TstatLogs>) {
+    pub(super) fn set_logs(
+        &mut self,
+        runtime: &Runtime,
+        logs: Option<&mut TstatLogs>,
+        obs: Option<&mut dyn Observer>,
+    ) {
         match self {
             Analysis::Single(engine) => {
                 // One engine writes straight into the logs: nothing is in flight.
-                let _ = logs;
+                let _ = (logs, obs);
                 engine.set_logs(
                     runtime.log_enabled(LogKind::DnsComplete),
                     runtime.log_enabled(LogKind::HttpComplete),
@@ -183,7 +229,7 @@ impl Analysis {
                 )
             }
             #[cfg(feature = "workers")]
-            Analysis::Workers(p) => p.set_logs(runtime, logs),
+            Analysis::Workers(p) => p.set_logs(runtime, Outputs::new(logs, obs)),
         }
     }
 
@@ -197,10 +243,7 @@ impl Analysis {
         match self {
             Analysis::Single(engine) => engine.quiet_observed(wall_now, logs, obs),
             #[cfg(feature = "workers")]
-            Analysis::Workers(p) => {
-                let _ = obs;
-                p.quiet(wall_now, Some(logs))
-            }
+            Analysis::Workers(p) => p.quiet(wall_now, Outputs::new(Some(logs), obs)),
         }
     }
 
@@ -220,8 +263,7 @@ impl Analysis {
             }
             #[cfg(feature = "workers")]
             Analysis::Workers(p) => {
-                let _ = obs;
-                p.finish(logs);
+                p.finish(Outputs::new(logs, obs));
                 !p.broken()
             }
         }

@@ -45,6 +45,9 @@ pub(super) struct Job<'a> {
 /// every timeout.
 const CLOCK_EVERY: u64 = 64;
 
+/// Why a stream's folder changes after `Dirs` histogram steps.
+const ROTATION: &str = "rotation (Dirs x Max_Time_Step of packet time)";
+
 /// Frames between two looks at whether a `-t` progress line is due.
 const PROGRESS_EVERY: u64 = 4096;
 
@@ -63,6 +66,13 @@ impl<'a> Job<'a> {
         #[cfg(feature = "histo")]
         {
             out.histo = setup.histo.clone().map(crate::histo::Histograms::new);
+            if rotating {
+                // Worker threads replay the histograms' events: they stop at the step that
+                // ends the folder, which changes there as with one engine.
+                if let Some(h) = out.histo.as_mut() {
+                    h.pause_at_steps(g.dirs.max(1));
+                }
+            }
         }
         Job {
             setup,
@@ -201,11 +211,15 @@ impl<'a> Job<'a> {
             && self.engine.first_packet_time().is_some()
             && self.rotation_due(frame.ts)
         {
-            self.switch(
-                frame.ts,
-                "rotation (Dirs x Max_Time_Step of packet time)",
-                false,
-            );
+            if self.engine.paused_at().is_some() {
+                // Worker threads: the replay stopped at the step that ends the folder. The
+                // rows so far go into it, then it changes there.
+                let (logs, obs) = self.out.sinks();
+                self.engine.sync(logs, obs);
+                self.rotate_where_paused();
+            } else {
+                self.switch(frame.ts, ROTATION, false);
+            }
         }
         self.frames_handled = self.frames_handled.wrapping_add(1);
         self.between_packets(self.frames_handled % CLOCK_EVERY == 0);
@@ -275,15 +289,34 @@ impl<'a> Job<'a> {
         let when = self.engine.first_packet_time().map(|_| self.engine.now());
         announce_changes(&self.out.runtime, &new, when);
         warn_header_only(&new);
-        self.engine.set_logs(&new, self.out.logs.as_mut());
+        let (logs, obs) = self.out.sinks();
+        self.engine.set_logs(&new, logs, obs);
+        self.rotate_where_paused();
         self.out.runtime = new;
         self.switch(self.engine.now(), &format!("{path} changed"), true);
     }
 
-    /// Close the output folder and open the next, once every row so far is written.
+    /// Close the output folder and open the next, once every row so far is written (and,
+    /// with worker threads, every histogram event heard).
     fn switch(&mut self, ts: Timestamp, why: &str, mid_step: bool) {
-        self.engine.sync(self.out.logs.as_mut());
+        let (logs, obs) = self.out.sinks();
+        self.engine.sync(logs, obs);
+        self.rotate_where_paused();
         self.out.switch(ts, why, mid_step);
+    }
+
+    /// Worker threads: the histograms' replay stopped where a folder ends (it can while a
+    /// sync replays what was held): rotate there, then go on, as often as that happens.
+    fn rotate_where_paused(&mut self) {
+        while let Some(at) = self.engine.paused_at() {
+            self.out.switch(at, ROTATION, false);
+            self.resume_replay();
+        }
+    }
+
+    fn resume_replay(&mut self) {
+        let (_, obs) = self.out.sinks();
+        self.engine.resume(obs);
     }
 
     /// Capture until a signal: frames into the engine, idle flows closed on quiet reads, and
@@ -301,7 +334,9 @@ impl<'a> Job<'a> {
                     self.handle_frame(&frame);
                 }
                 LiveEvent::Drained => {
-                    self.engine.hand_over(self.out.logs.as_mut());
+                    let (logs, obs) = self.out.sinks();
+                    self.engine.hand_over(logs, obs);
+                    self.rotate_where_paused();
                     self.watch_capture(cap, &mut drops, frames);
                 }
                 LiveEvent::Quiet => {
@@ -310,6 +345,7 @@ impl<'a> Job<'a> {
                         self.engine.quiet(Timestamp::now(), logs, obs);
                         let _ = logs.flush();
                     }
+                    self.rotate_where_paused();
                     self.between_packets(true);
                     self.watch_capture(cap, &mut drops, frames);
                 }
@@ -357,6 +393,7 @@ impl<'a> Job<'a> {
         }
         let (logs, obs) = self.out.sinks();
         let analysed = self.engine.finish(logs, obs);
+        self.rotate_where_paused();
         #[cfg(feature = "histo")]
         if self.engine.first_packet_time().is_some() {
             let now = self.engine.last_frame();

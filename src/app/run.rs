@@ -206,13 +206,6 @@ fn load_setup(args: Args) -> Result<Setup, SetupError> {
     let workers = worker_count(args.workers)?;
     #[cfg(feature = "histo")]
     let histo = histo_config(&args, &globals, &runtime)?;
-    #[cfg(all(feature = "histo", feature = "workers"))]
-    if histo.is_some() && workers > 1 {
-        return Err(SetupError::Refused(vec![format!(
-            "-H with --workers {workers}: histograms from several worker threads are not \
-             implemented yet; use --workers 1"
-        )]));
-    }
     Ok(Setup {
         args,
         globals,

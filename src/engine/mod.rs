@@ -136,7 +136,8 @@ fn segment_pool_size(max_tcp_pairs: u64) -> usize {
     (max_tcp_pairs as usize).saturating_mul(8)
 }
 
-fn secs_to_ns(s: f64) -> i64 {
+/// Seconds of globals.conf as the engine's nanoseconds.
+pub fn secs_to_ns(s: f64) -> i64 {
     (s * NANOS_PER_SEC as f64) as i64
 }
 
@@ -327,6 +328,10 @@ impl Engine {
         obs: Option<&mut dyn Observer>,
     ) {
         self.side.opened(ts);
+        let mut obs = obs;
+        if let Some(o) = again(&mut obs) {
+            o.flow_opening(ts);
+        }
         self.expire_observed(ts, sink, obs);
     }
 

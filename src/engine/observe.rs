@@ -266,6 +266,9 @@ pub struct TcpClosed {
     pub server_cloud: bool,
     pub first: Timestamp,
     pub last: Timestamp,
+    /// Only SYNs from one side: the connection's idle timeout is the singleton one (with
+    /// `last`, when a lone engine's idle scan would close it).
+    pub singleton: bool,
     pub c2s: TcpHalfClosed,
     pub s2c: TcpHalfClosed,
     pub labels: TcpLabels,
@@ -289,6 +292,8 @@ pub struct UdpClosed {
     pub server_cloud: bool,
     pub first: Timestamp,
     pub last: Timestamp,
+    /// One datagram only: the flow's idle timeout is the singleton one.
+    pub singleton: bool,
     pub c2s: UdpHalfClosed,
     pub s2c: UdpHalfClosed,
 }
@@ -350,12 +355,34 @@ pub trait Observer {
     fn udp_closed(&mut self, flow: &UdpClosed) {}
     /// A chat session of `kind` opened (`true`) or closed, at `at`.
     fn chat_session(&mut self, kind: ChatKind, open: bool, at: Timestamp) {}
+    /// The packet in progress, at `at`, would open a flow (a TCP connection or a UDP flow,
+    /// opened or refused for want of a slot), so the engine closed the flows idle past their
+    /// timeout first, as Tstat does; their closes follow. Reported for every such packet,
+    /// also those Tstat does not see (as closes are). Worker threads use it to put each
+    /// idle close where a lone engine makes it.
+    fn flow_opening(&mut self, at: Timestamp) {}
+    /// Whether the observer must act before it hears of the next packet; asked after each
+    /// `packet_end` by whoever replays recorded events (worker threads), which then stops
+    /// until told to go on. The histograms ask when their step count reaches the output
+    /// folder's rotation (`Dirs` steps), so the folder changes at the same packet as with
+    /// one engine.
+    fn pause_requested(&self) -> bool {
+        false
+    }
     /// The packet at `now` is done; `flow_stat_ok` when its TCP segment or UDP datagram
     /// belonged to a tracked flow (Tstat's `FLOW_STAT_OK`: not trash, not a duplicate, not
     /// cut), the only packets that may end a histogram step. `now` is the time of every event
     /// of the packet (flow openings and closes included: the histograms' open-flow averages
     /// take them at this time), so it must come for every packet that had events.
     fn packet_end(&mut self, now: Timestamp, flow_stat_ok: bool) {}
+}
+
+/// An observer that keeps events to be replayed elsewhere (worker threads): before the
+/// events of each IP layer of a frame it is told which layer they are about (0 also for what
+/// comes before the layers), so that the events of a frame whose layers several workers
+/// analysed can be put back in a lone engine's order.
+pub trait LayeredObserver: Observer {
+    fn layer(&mut self, index: u8);
 }
 
 /// An observer that counts nothing.

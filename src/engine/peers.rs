@@ -106,6 +106,18 @@ impl PeerView {
         clock.published.store(n + 1, Ordering::Release);
     }
 
+    /// The latest time at which any engine opened a flow before frame `seq` (`None` when
+    /// none did). Waits until every engine has reached `seq`.
+    pub fn latest_opening_before(&self, seq: u64) -> Option<Timestamp> {
+        let latest = self
+            .peers
+            .clocks
+            .iter()
+            .map(|clock| latest_before(clock, seq))
+            .max()?;
+        (latest != i64::MIN).then_some(Timestamp(latest))
+    }
+
     /// Whether some engine opened a flow before the current frame at a time later than
     /// `deadline`: a lone engine would have closed, then, a flow idle until `deadline`.
     /// Waits until every engine has reached the current frame.

@@ -215,6 +215,7 @@ pub fn closed(flow: &UdpFlow) -> crate::engine::observe::UdpClosed {
         server_cloud: false,
         first: flow.first,
         last: flow.last,
+        singleton: flow.packets <= 1,
         c2s: half(&flow.c2s, Dir::C2S),
         s2c: half(&flow.s2c, Dir::S2C),
     }

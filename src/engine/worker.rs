@@ -4,11 +4,12 @@
 
 use std::net::IpAddr;
 
+use super::observe::{LayeredObserver, Observer};
 use super::peers::PeerView;
 use super::tcp::Step;
 use super::udp::{UdpConfig, UdpTracker};
 use super::{learn_dns_response, Engine, EngineConfig};
-use crate::decode::{self, Fragment, IpPacket};
+use crate::decode::{self, proto, Fragment, IpPacket};
 use crate::sink::RecordSink;
 use crate::time::Timestamp;
 
@@ -77,6 +78,73 @@ impl Engine {
             } else if replica & (1 << i) != 0 {
                 self.replica_dns(ts, ip);
             }
+        }
+    }
+
+    /// [`Engine::dispatched_frame`] with an observer, which hears what a lone engine's
+    /// observer hears of this worker's layers: the layer Tstat sees when it is one of them,
+    /// and the closes every one of them causes. With `view` this worker also reports what
+    /// Tstat reads in the frame outside any TCP or UDP layer (a misread second VLAN tag, an
+    /// IP packet of another protocol): the reader gives that part of each frame to one
+    /// worker.
+    #[allow(clippy::too_many_arguments)]
+    pub fn dispatched_frame_observed(
+        &mut self,
+        ts: Timestamp,
+        link_type: u32,
+        data: &[u8],
+        own: u8,
+        replica: u8,
+        view: bool,
+        sink: &mut dyn RecordSink,
+        obs: &mut dyn LayeredObserver,
+    ) {
+        if view {
+            if let Some(m) = decode::tstat_misread(link_type, data) {
+                obs.layer(0);
+                self.misread_observed(ts, &m, obs);
+            }
+        }
+        let mut layers = decode::Layers::new();
+        if let Err(reason) = decode::decode_frame_into(link_type, data, &mut layers) {
+            // A frame handed over only for its view was decoded (and counted) by the reader.
+            if own != 0 {
+                self.counters.skipped[reason as usize] += 1;
+            }
+            return;
+        }
+        let seen = decode::tstat_layer(link_type, data, &layers);
+        for (i, ip) in layers.iter().enumerate() {
+            let tstat_sees = Some(i) == seen;
+            if own & (1 << i) != 0 {
+                obs.layer(i as u8);
+                self.ip_packet_seen(ts, ip, sink, Some(&mut *obs), tstat_sees);
+                if !tstat_sees {
+                    self.mark_created_unseen(ip.protocol);
+                }
+            } else if replica & (1 << i) != 0 {
+                self.replica_dns(ts, ip);
+            } else if view && tstat_sees && !matches!(ip.protocol, proto::TCP | proto::UDP) {
+                obs.layer(i as u8);
+                self.other_ip_observed(ts, ip, obs);
+            }
+        }
+    }
+
+    /// Worker threads with an observer: close the flows a lone engine would have closed by
+    /// frame `seq`. A lone engine's idle scan runs at every flow opening, a worker's only at
+    /// its own, so this one scans at the latest opening any engine made before `seq` (every
+    /// flow idle past its timeout then is one a lone engine has closed by then). Waits until
+    /// every engine has passed `seq`. The observer hears the closes; whoever replays them
+    /// puts each at the opening that closed it in the lone engine.
+    pub fn catch_up(&mut self, seq: u64, sink: &mut dyn RecordSink, obs: &mut dyn Observer) {
+        let latest = self
+            .side
+            .peers
+            .as_ref()
+            .and_then(|p| p.latest_opening_before(seq));
+        if let Some(at) = latest {
+            self.expire_observed(at, sink, Some(obs));
         }
     }
 

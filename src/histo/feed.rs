@@ -480,4 +480,9 @@ impl Observer for Histograms {
         self.apply_pending(now_us);
         self.step_check(now_us, now, flow_stat_ok);
     }
+
+    /// The folder's last step is written: with worker threads, the folder changes here.
+    fn pause_requested(&self) -> bool {
+        self.pause_at_steps.is_some_and(|d| self.steps >= d)
+    }
 }

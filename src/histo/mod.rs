@@ -121,6 +121,9 @@ pub struct Histograms {
     ip_in_packet: bool,
     pending: Pending,
     steps: u64,
+    /// Ask a replay of recorded events to stop once this many steps are written in the
+    /// folder (its rotation).
+    pause_at_steps: Option<u64>,
 }
 
 /// Tstat's clock: `timeval`, microseconds.
@@ -166,7 +169,15 @@ impl Histograms {
             ip_in_packet: false,
             pending: Pending::default(),
             steps: 0,
+            pause_at_steps: None,
         }
+    }
+
+    /// The output folder rotates every `steps` steps (live and stdin input): a replay of
+    /// recorded events (worker threads) stops there so that the folder changes at the same
+    /// packet as with one engine ([`Observer::pause_requested`]).
+    pub fn pause_at_steps(&mut self, steps: u64) {
+        self.pause_at_steps = Some(steps);
     }
 
     /// The `.out` folder the next files go to; call it whenever the application opens one.

@@ -173,6 +173,7 @@ fn profile_flows_and_chat_windows() {
         server_cloud: false,
         first: t(10),
         last: t(10),
+        singleton: true,
         c2s: UdpHalfClosed::default(),
         s2c: UdpHalfClosed::default(),
     });
@@ -228,6 +229,7 @@ fn tcp_flow(client_internal: bool, server_internal: bool, con_type: u32) -> TcpC
         server_cloud: false,
         first: t(100),
         last: t(102),
+        singleton: false,
         c2s: half(10, 500),
         s2c: TcpHalfClosed {
             last_payload: Some(t(101)),

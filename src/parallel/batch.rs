@@ -1,8 +1,11 @@
 //! The unit of work between the reader and a worker: frames copied into one buffer on the
-//! way in, the rows they produced on the way back.
+//! way in, the rows they produced (and, with an observer, the events) on the way back.
 
+use std::collections::VecDeque;
 use std::sync::mpsc::{Receiver, SyncSender};
 
+use super::events::EventLog;
+use super::merge::CATCH_UP_LAG;
 use crate::config::runtime::{LogKind, Runtime};
 use crate::engine::figures::Figures;
 use crate::engine::Engine;
@@ -10,7 +13,7 @@ use crate::sink::logs::{RowChunks, TstatLogs};
 use crate::time::Timestamp;
 
 /// Frames per batch, and bytes of frame data (a longer frame still fits an empty batch).
-const FRAMES: usize = 2048;
+pub const FRAMES: usize = 2048;
 const BYTES: usize = 512 << 10;
 
 /// What a worker does after a batch's frames.
@@ -35,6 +38,8 @@ struct FrameRef {
     len: u32,
     own: u8,
     replica: u8,
+    /// This worker reports what Tstat reads in the frame outside its TCP and UDP layers.
+    view: bool,
 }
 
 pub struct Batch {
@@ -46,9 +51,14 @@ pub struct Batch {
     frames: Vec<FrameRef>,
     data: Vec<u8>,
     pub control: Control,
+    /// The epoch ends at a sync point: everything before `end_seq` is written out (and, with
+    /// an observer, every idle close before it is made) before the reader goes on.
+    pub sync: bool,
     /// Filled by the worker: the rows of this batch, and its counters after it.
     pub rows: RowChunks,
     pub figures: Figures,
+    /// With an observer: what the engine reported.
+    pub events: EventLog,
 }
 
 impl Batch {
@@ -60,8 +70,10 @@ impl Batch {
             frames: Vec::with_capacity(FRAMES),
             data: Vec::with_capacity(BYTES),
             control: Control::None,
+            sync: false,
             rows: RowChunks::default(),
             figures: Figures::default(),
+            events: EventLog::default(),
         }
     }
 
@@ -74,6 +86,7 @@ impl Batch {
         self.frames.len() < FRAMES && (self.data.len() + len <= BYTES || self.frames.is_empty())
     }
 
+    #[allow(clippy::too_many_arguments)]
     pub fn push(
         &mut self,
         seq: u64,
@@ -82,6 +95,7 @@ impl Batch {
         data: &[u8],
         own: u8,
         replica: u8,
+        view: bool,
     ) {
         let start = self.data.len() as u32;
         self.data.extend_from_slice(data);
@@ -93,6 +107,7 @@ impl Batch {
             len: data.len() as u32,
             own,
             replica,
+            view,
         });
     }
 
@@ -101,6 +116,8 @@ impl Batch {
         self.frames.clear();
         self.data.clear();
         self.control = Control::None;
+        self.sync = false;
+        self.events.clear();
         for b in self.rows.bufs.iter_mut() {
             b.clear();
         }
@@ -109,31 +126,68 @@ impl Batch {
 }
 
 /// A worker thread: batches in, each analysed by `engine` with its rows formatted into
-/// `sink`'s buffers, then handed back with those rows, until the input ends or the reader
-/// goes away.
+/// `sink`'s buffers (and, when `observe`, its events recorded), then handed back with those,
+/// until the input ends or the reader goes away.
 pub fn work(
     mut engine: Engine,
     mut sink: TstatLogs<Vec<u8>>,
     from_reader: Receiver<Batch>,
     back: SyncSender<Batch>,
+    observe: bool,
 ) {
+    // Where the last epochs ended: the catch-up with the other workers' flow openings runs
+    // CATCH_UP_LAG epochs behind (parallel::merge).
+    let mut ends: VecDeque<u64> = VecDeque::with_capacity(CATCH_UP_LAG + 1);
     while let Ok(mut batch) = from_reader.recv() {
+        let mut log = std::mem::take(&mut batch.events);
+        if observe && ends.len() == CATCH_UP_LAG {
+            let point = ends[0];
+            log.frame(point);
+            engine.catch_up(point, &mut sink, &mut log);
+        }
         for f in &batch.frames {
             let start = f.start as usize;
             let data = &batch.data[start..start + f.len as usize];
             engine.begin_frame(f.seq);
-            engine.dispatched_frame(f.ts, f.link_type, data, f.own, f.replica, &mut sink);
+            if observe {
+                log.frame(f.seq);
+                engine.dispatched_frame_observed(
+                    f.ts,
+                    f.link_type,
+                    data,
+                    f.own,
+                    f.replica,
+                    f.view,
+                    &mut sink,
+                    &mut log,
+                );
+            } else {
+                engine.dispatched_frame(f.ts, f.link_type, data, f.own, f.replica, &mut sink);
+            }
         }
         engine.done_before(batch.end_seq);
+        if observe && batch.sync {
+            log.frame(batch.end_seq);
+            engine.catch_up(batch.end_seq, &mut sink, &mut log);
+        }
         let control = std::mem::replace(&mut batch.control, Control::None);
         match &control {
-            Control::Quiet(now) => engine.quiet(*now, &mut sink),
+            Control::Quiet(now) => {
+                engine.quiet_observed(*now, &mut sink, observe.then_some(&mut log as _))
+            }
             Control::Finish(now) => {
                 engine.advance_clock(*now);
-                engine.finish(&mut sink);
+                // The end of the input comes after every frame.
+                log.frame(u64::MAX);
+                engine.finish_observed(&mut sink, observe.then_some(&mut log as _));
             }
             Control::None | Control::Logs(_) => {}
         }
+        batch.events = log;
+        if ends.len() == CATCH_UP_LAG {
+            ends.pop_front();
+        }
+        ends.push_back(batch.end_seq);
         sink.move_rows_into(&mut batch.rows);
         if let Control::Logs(runtime) = &control {
             engine.set_logs(

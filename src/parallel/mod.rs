@@ -27,9 +27,17 @@
 //! engine follows that DNS flow in a table of its own and learns the response in the same
 //! place of the packet sequence as a single engine would.
 //!
+//! **Observers.** With histograms, each worker records what its engine would tell an
+//! observer ([`events`]), and the reader's thread puts the workers' events back into a lone
+//! engine's order and replays them into the run's observer ([`merge`]), so the histograms
+//! are those of one engine. Frames that carry no TCP or UDP layer but something Tstat reads
+//! (another IP protocol, a misread VLAN tag) then go to a worker too.
+//!
 //! docs/differences.md says where N workers and one differ (idle-flow expiry is per worker).
 
 mod batch;
+pub mod events;
+pub mod merge;
 pub mod quick;
 
 use std::collections::VecDeque;
@@ -41,12 +49,49 @@ use crate::config::runtime::Runtime;
 use crate::decode::{self, proto, IpPacket};
 use crate::engine::figures::Figures;
 use crate::engine::flow::{Endpoint, FlowKey};
+use crate::engine::observe::Observer;
 use crate::engine::peers::Peers;
 use crate::engine::{Counters, Engine};
 use crate::sink::logs::TstatLogs;
 use crate::time::Timestamp;
 
 use self::batch::{Batch, Control};
+use self::events::{EventLog, Timeouts};
+use self::merge::Merge;
+
+/// Where finished work goes on the reader's thread: rows into the logs, replayed events into
+/// the observer. Either may be absent (no output folder yet, no histograms).
+#[derive(Default)]
+pub struct Outputs<'a> {
+    pub logs: Option<&'a mut TstatLogs>,
+    pub obs: Option<&'a mut dyn Observer>,
+}
+
+impl<'a> Outputs<'a> {
+    pub fn new<'o: 'a>(
+        logs: Option<&'a mut TstatLogs>,
+        obs: Option<&'a mut (dyn Observer + 'o)>,
+    ) -> Outputs<'a> {
+        // The observer's own lifetime shortens to the borrow's (a coercion of each `Some`).
+        #[allow(clippy::manual_map, clippy::needless_match)]
+        let obs: Option<&'a mut dyn Observer> = match obs {
+            Some(o) => Some(o),
+            None => None,
+        };
+        Outputs { logs, obs }
+    }
+
+    /// A shorter borrow, to hand on and use again after.
+    fn again(&mut self) -> Outputs<'_> {
+        Outputs {
+            logs: self.logs.as_deref_mut(),
+            obs: match &mut self.obs {
+                Some(o) => Some(&mut **o),
+                None => None,
+            },
+        }
+    }
+}
 
 /// The most workers `--workers` takes.
 pub const MAX_WORKERS: usize = 64;
@@ -71,6 +116,9 @@ pub struct PipelineConfig {
     /// Send port-53 UDP packets to every worker (DN-Hunter is on and UDP is traced).
     pub replicate_dns: bool,
     pub runtime: Runtime,
+    /// An observer hears what the engines see (the histograms): the flow tables' idle
+    /// timeouts, which place the workers' idle closes.
+    pub observe: Option<Timeouts>,
 }
 
 struct Worker {
@@ -100,8 +148,14 @@ pub struct Pipeline {
     reader: Counters,
     first_packet: Option<Timestamp>,
     now: Timestamp,
+    /// The time of the last frame read, IP or not.
+    last_frame: Timestamp,
     /// A worker stopped without being asked to (it panicked): the analysis cannot go on.
     broken: bool,
+    /// With an observer: the workers' events put back in order, and an epoch's logs on
+    /// their way there.
+    merge: Option<Merge>,
+    epoch_logs: Vec<EventLog>,
 }
 
 impl Pipeline {
@@ -118,11 +172,20 @@ impl Pipeline {
             engine.join_peers(peers.view(i));
             let sink = TstatLogs::buffers(&cfg.runtime);
             let back = done_tx.clone();
+            let observe = cfg.observe.is_some();
             let handle = std::thread::Builder::new()
                 .name(format!("tstat-worker-{i}"))
-                .spawn(move || batch::work(engine, sink, from_reader, back))
+                .spawn(move || batch::work(engine, sink, from_reader, back, observe))
                 .expect("cannot start a worker thread");
-            let mut free: Vec<Batch> = (0..BATCHES_PER_WORKER).map(|_| Batch::new(i)).collect();
+            let mut free: Vec<Batch> = (0..BATCHES_PER_WORKER)
+                .map(|_| {
+                    let mut b = Batch::new(i);
+                    if observe {
+                        b.events = EventLog::with_capacity(batch::FRAMES);
+                    }
+                    b
+                })
+                .collect();
             filling.push(free.pop().expect("BATCHES_PER_WORKER > 0"));
             workers.push(Worker {
                 to,
@@ -143,8 +206,41 @@ impl Pipeline {
             reader: Counters::default(),
             first_packet: None,
             now: Timestamp::ZERO,
+            last_frame: Timestamp::ZERO,
             broken: false,
+            merge: cfg.observe.map(Merge::new),
+            epoch_logs: Vec::with_capacity(n),
         }
+    }
+
+    /// Time of the last frame read, IP or not (the end of a trace for the histograms).
+    pub fn last_frame(&self) -> Timestamp {
+        self.last_frame.max(self.now)
+    }
+
+    /// The replay of events into the observer waits for [`Pipeline::resume`]: the observer
+    /// asked to act first (the histograms, when the output folder must rotate).
+    pub fn paused(&self) -> bool {
+        self.merge.as_ref().is_some_and(|m| m.paused())
+    }
+
+    /// The time of the packet after which the replay paused.
+    pub fn paused_at(&self) -> Option<Timestamp> {
+        self.merge.as_ref().and_then(|m| m.paused_at())
+    }
+
+    /// Go on replaying after a pause: everything received so far, which a sync (the folder
+    /// change the pause was for) has made final.
+    pub fn resume(&mut self, obs: Option<&mut dyn Observer>) {
+        if let (Some(m), Some(o)) = (self.merge.as_mut(), obs) {
+            m.resume(o, true);
+        }
+    }
+
+    /// Idle closes replayed later than a lone engine makes them (parallel::merge; expected
+    /// 0 unless time goes backwards).
+    pub fn late_closes(&self) -> u64 {
+        self.merge.as_ref().map_or(0, |m| m.late_closes)
     }
 
     pub fn first_packet_time(&self) -> Option<Timestamp> {
@@ -175,17 +271,12 @@ impl Pipeline {
 
     /// Hand one captured frame to the workers owning its flows. Rows finished meanwhile are
     /// written to `logs`.
-    pub fn frame(
-        &mut self,
-        ts: Timestamp,
-        link_type: u32,
-        data: &[u8],
-        logs: Option<&mut TstatLogs>,
-    ) {
+    pub fn frame(&mut self, ts: Timestamp, link_type: u32, data: &[u8], out: Outputs<'_>) {
         if self.broken {
             return;
         }
         self.reader.frames += 1;
+        self.last_frame = ts;
         let seq = self.reader.frames;
         // As a lone engine does: leading frames stamped at the epoch are capture garbage.
         if self.first_packet.is_none() && ts == Timestamp::ZERO {
@@ -198,9 +289,12 @@ impl Pipeline {
         if !targets.any {
             return;
         }
-        self.first_packet.get_or_insert(ts);
-        self.now = self.now.max(ts);
-        self.dispatch(seq, ts, link_type, data, &targets, logs);
+        // As a lone engine's clock, the run's follows the TCP and UDP packets only.
+        if targets.own.iter().any(|&o| o != 0) {
+            self.first_packet.get_or_insert(ts);
+            self.now = self.now.max(ts);
+        }
+        self.dispatch(seq, ts, link_type, data, &targets, out);
     }
 
     /// Which workers take which IP layers of a frame; `None` (counted) when the decoder
@@ -208,18 +302,28 @@ impl Pipeline {
     fn targets_of(&mut self, link_type: u32, data: &[u8]) -> Option<Targets> {
         let mut targets = Targets::default();
         let n = self.workers.len();
+        let observe = self.merge.is_some();
         if let Some((key, udp)) = quick::flow_of(link_type, data) {
-            targets.own[owner(&key, n)] = 1;
+            let w = owner(&key, n);
+            targets.own[w] = 1;
             targets.any = true;
             if self.replicate_dns && udp && (key.ports().0 == 53 || key.ports().1 == 53) {
                 targets.replicas = 1;
             }
+            // Tstat sees this one layer (plain Ethernet): its owner reports it.
+            targets.view = observe.then_some(w as u8);
             return Some(targets);
+        }
+        // What Tstat reads outside the TCP and UDP layers (a misread second VLAN tag):
+        // worker 0 reports it, first among the events of the frame.
+        if observe && decode::tstat_misread(link_type, data).is_some() {
+            targets.view = Some(0);
+            targets.any = true;
         }
         let mut layers = decode::Layers::new();
         if let Err(reason) = decode::decode_frame_into(link_type, data, &mut layers) {
             self.reader.skipped[reason as usize] += 1;
-            return None;
+            return targets.any.then_some(targets);
         }
         for (i, ip) in layers.iter().enumerate() {
             if !matches!(ip.protocol, proto::TCP | proto::UDP) {
@@ -229,6 +333,14 @@ impl Pipeline {
             targets.any = true;
             if self.replicate_dns && is_dns(ip) {
                 targets.replicas |= 1 << i;
+            }
+        }
+        if observe && targets.view.is_none() {
+            // The layer Tstat sees: its owner reports it, or, another protocol than TCP
+            // and UDP, the worker its addresses pick.
+            if let Some(i) = decode::tstat_layer(link_type, data, &layers) {
+                targets.view = Some(owner_of(&layers[i], n) as u8);
+                targets.any = true;
             }
         }
         Some(targets)
@@ -243,29 +355,31 @@ impl Pipeline {
         link_type: u32,
         data: &[u8],
         t: &Targets,
-        logs: Option<&mut TstatLogs>,
+        out: Outputs<'_>,
     ) {
         let n = self.workers.len();
-        let wanted = |w: usize| t.own[w] != 0 || t.replicas != 0;
+        let view = |w: usize| t.view == Some(w as u8);
+        let wanted = |w: usize| t.own[w] != 0 || t.replicas != 0 || view(w);
         let fits = |p: &Pipeline| (0..n).all(|w| !wanted(w) || p.filling[w].fits(data.len()));
         if !fits(self) {
-            self.cut(Control::None, seq, logs);
+            self.cut(Control::None, seq, false, out);
         }
         for w in (0..n).filter(|&w| wanted(w)) {
             // A worker's own layers are never replicas to it.
             let replica = t.replicas & !t.own[w];
-            self.filling[w].push(seq, ts, link_type, data, t.own[w], replica);
+            self.filling[w].push(seq, ts, link_type, data, t.own[w], replica, view(w));
         }
     }
 
     /// End the current epoch before frame `end_seq`: every worker gets its batch (`control`
-    /// applied after its frames), and rows of finished epochs are written.
-    fn cut(&mut self, control: Control, end_seq: u64, mut logs: Option<&mut TstatLogs>) {
+    /// applied after its frames; `sync`, a sync point), and rows of finished epochs are
+    /// written.
+    fn cut(&mut self, control: Control, end_seq: u64, sync: bool, mut out: Outputs<'_>) {
         // Fresh batches first, so that all workers get this epoch at the same moment: a
         // worker asking its peers (engine::peers) waits for them to reach its frame.
         let n = self.workers.len();
         for w in 0..n {
-            let fresh = self.free_batch(w, logs.as_deref_mut());
+            let fresh = self.free_batch(w, out.again());
             self.spare[w] = Some(fresh);
         }
         for w in 0..n {
@@ -276,23 +390,24 @@ impl Pipeline {
             batch.epoch = self.sent;
             batch.end_seq = end_seq;
             batch.control = control.clone();
+            batch.sync = sync;
             // The channel holds every batch the worker can have: send never waits. It fails
             // only when the worker is gone, which `receive` notices.
             let _ = self.workers[w].to.send(batch);
         }
         self.sent += 1;
         while let Ok(batch) = self.done.try_recv() {
-            self.take_back(batch, logs.as_deref_mut());
+            self.take_back(batch, out.again());
         }
     }
 
     /// A batch for worker `w` to fill, waiting for one to come back if all are out.
-    fn free_batch(&mut self, w: usize, mut logs: Option<&mut TstatLogs>) -> Batch {
+    fn free_batch(&mut self, w: usize, mut out: Outputs<'_>) -> Batch {
         loop {
             if let Some(b) = self.workers[w].free.pop() {
                 return b;
             }
-            if !self.receive(logs.as_deref_mut()) {
+            if !self.receive(out.again()) {
                 // A dead worker: an unsent batch keeps the reader going until it stops.
                 return Batch::new(w);
             }
@@ -300,11 +415,11 @@ impl Pipeline {
     }
 
     /// Wait for one batch to come back. False when a worker died.
-    fn receive(&mut self, logs: Option<&mut TstatLogs>) -> bool {
+    fn receive(&mut self, out: Outputs<'_>) -> bool {
         loop {
             match self.done.recv_timeout(Duration::from_millis(200)) {
                 Ok(batch) => {
-                    self.take_back(batch, logs);
+                    self.take_back(batch, out);
                     return true;
                 }
                 Err(RecvTimeoutError::Timeout) => {
@@ -335,7 +450,7 @@ impl Pipeline {
     }
 
     /// A processed batch: keep its figures, queue it, and write every epoch now complete.
-    fn take_back(&mut self, batch: Batch, mut logs: Option<&mut TstatLogs>) {
+    fn take_back(&mut self, batch: Batch, mut out: Outputs<'_>) {
         let w = batch.worker;
         self.workers[w].figures = batch.figures;
         self.workers[w].returned.push_back(batch);
@@ -348,54 +463,68 @@ impl Pipeline {
                 let Some(mut b) = w.returned.pop_front() else {
                     continue;
                 };
-                if let Some(l) = logs.as_deref_mut() {
+                if let Some(l) = out.logs.as_deref_mut() {
                     l.append(&b.rows);
+                }
+                if let Some(m) = self.merge.as_mut() {
+                    let fresh = m.spare_log(batch::FRAMES);
+                    self.epoch_logs
+                        .push(std::mem::replace(&mut b.events, fresh));
                 }
                 b.clear();
                 w.free.push(b);
+            }
+            if let Some(m) = self.merge.as_mut() {
+                m.epoch(self.written, &mut self.epoch_logs, out.again().obs);
+                self.epoch_logs.clear();
             }
             self.written += 1;
         }
     }
 
-    /// End the epoch with `control` and wait until every row before this point is written.
-    fn sync_with(&mut self, control: Control, mut logs: Option<&mut TstatLogs>) {
-        self.cut(control, self.reader.frames + 1, logs.as_deref_mut());
+    /// End the epoch with `control` at a sync point and wait until every row before this
+    /// point is written and every event replayed (unless the replay is paused).
+    fn sync_with(&mut self, control: Control, mut out: Outputs<'_>) {
+        self.cut(control, self.reader.frames + 1, true, out.again());
         while self.written < self.sent && !self.broken {
-            self.receive(logs.as_deref_mut());
+            self.receive(out.again());
+        }
+        if let Some(m) = self.merge.as_mut() {
+            m.flush(out.obs);
         }
     }
 
     /// Write every row produced so far (before a new output folder opens).
-    pub fn sync(&mut self, logs: Option<&mut TstatLogs>) {
-        self.sync_with(Control::None, logs);
+    pub fn sync(&mut self, out: Outputs<'_>) {
+        self.sync_with(Control::None, out);
     }
 
     /// Live capture between two blocks of packets: hand the frames gathered so far to the
     /// workers, so that rows do not wait for full batches on a slow link. Rows come back
     /// as the workers finish; nothing waits for them here.
-    pub fn hand_over(&mut self, logs: Option<&mut TstatLogs>) {
+    pub fn hand_over(&mut self, out: Outputs<'_>) {
         if self.filling.iter().any(|b| !b.is_empty()) {
-            self.cut(Control::None, self.reader.frames + 1, logs);
+            self.cut(Control::None, self.reader.frames + 1, false, out);
         }
     }
 
     /// Live capture on a quiet link: every worker closes flows idle at `wall_now`.
-    pub fn quiet(&mut self, wall_now: Timestamp, logs: Option<&mut TstatLogs>) {
+    pub fn quiet(&mut self, wall_now: Timestamp, out: Outputs<'_>) {
         if self.first_packet.is_some() && wall_now > self.now {
-            self.sync_with(Control::Quiet(wall_now), logs);
+            self.sync_with(Control::Quiet(wall_now), out);
         }
     }
 
     /// runtime.conf changed: the workers log what `runtime` enables from the next packet on.
-    pub fn set_logs(&mut self, runtime: &Runtime, logs: Option<&mut TstatLogs>) {
-        self.sync_with(Control::Logs(Box::new(runtime.clone())), logs);
+    pub fn set_logs(&mut self, runtime: &Runtime, out: Outputs<'_>) {
+        self.sync_with(Control::Logs(Box::new(runtime.clone())), out);
     }
 
     /// End of input: every worker closes its flows at the time of the last packet; their rows
-    /// are written and the threads joined. Returns the run's figures.
-    pub fn finish(&mut self, logs: Option<&mut TstatLogs>) -> Figures {
-        self.sync_with(Control::Finish(self.now), logs);
+    /// are written, their events replayed (unless paused) and the threads joined. Returns
+    /// the run's figures.
+    pub fn finish(&mut self, out: Outputs<'_>) -> Figures {
+        self.sync_with(Control::Finish(self.now), out);
         for w in self.workers.iter_mut() {
             if let Some(h) = w.handle.take() {
                 let _ = h.join();
@@ -426,7 +555,10 @@ struct Targets {
     own: [u8; MAX_WORKERS],
     /// Bit i: layer i is a DNS packet every other worker follows too.
     replicas: u8,
-    /// Some layer is TCP or UDP.
+    /// With an observer: the worker that reports what Tstat reads outside the TCP and UDP
+    /// layers.
+    view: Option<u8>,
+    /// Some worker takes the frame.
     any: bool,
 }
 
@@ -435,6 +567,7 @@ impl Default for Targets {
         Targets {
             own: [0; MAX_WORKERS],
             replicas: 0,
+            view: None,
             any: false,
         }
     }

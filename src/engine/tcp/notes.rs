@@ -127,6 +127,7 @@ pub fn closed(flow: &TcpFlow, complete: bool) -> crate::engine::observe::TcpClos
         server_cloud: false,
         first: flow.first,
         last: flow.last,
+        singleton: flow.singleton(),
         c2s: half_closed(&flow.c2s),
         s2c: half_closed(&flow.s2c),
         labels: labels(flow),
