@@ -26,7 +26,7 @@ size_with() {
 read -r base_file base_loaded < <(size_with "")
 printf '%-10s %10s %10s %10s %10s\n' features file "+file" loaded "+loaded"
 printf '%-10s %10d %10s %10d %10s\n' none "$base_file" - "$base_loaded" -
-for f in dpi dns-log http-log live histo gzip zstd xz router portable; do
+for f in dpi dns-log http-log live histo rrd graphite gzip zstd xz router portable; do
   read -r file loaded < <(size_with "$f")
   printf '%-10s %10d %+10d %10d %+10d\n' "$f" "$file" $((file - base_file)) "$loaded" $((loaded - base_loaded))
 done

@@ -21,6 +21,8 @@ pub mod histo;
 pub mod logsync;
 #[cfg(feature = "workers")]
 pub mod parallel;
+#[cfg(feature = "rrd")]
+pub mod series;
 pub mod sink;
 pub mod sort;
 pub mod source;

@@ -115,6 +115,16 @@ pub struct Args {
     /// configuration file for RRD
     #[argh(option, short = 'R')]
     pub rrd_conf: Option<String>,
+    /// send every RRD update to this carbon server as plaintext (our addition; needs -R)
+    #[argh(option)]
+    pub graphite: Option<String>,
+    /// carbon metric prefix: PREFIX.<histogram>.<stat> (default tstat.<host name>)
+    #[argh(option)]
+    pub graphite_prefix: Option<String>,
+    /// write the last flush's RRD values to this file in the Prometheus text format (our
+    /// addition; needs -R)
+    #[argh(option)]
+    pub prom_file: Option<String>,
     /// live capture
     #[argh(switch, short = 'l')]
     pub live: bool,
@@ -241,9 +251,19 @@ impl Args {
             self.gzip_dumps || self.dns_filter.is_some(),
             "-P/-F (pcap dumps) are not implemented yet: no dump would be written",
         );
+        let rrd_built = cfg!(feature = "rrd");
         refuse(
-            self.rrd_dir.is_some() || self.rrd_conf.is_some(),
-            "-r/-R (RRD output) are not implemented yet: no RRD database would be written",
+            !rrd_built && (self.rrd_dir.is_some() || self.rrd_conf.is_some()),
+            "-r/-R (RRD output) need a build with the `rrd` feature: no RRD database would be \
+             written",
+        );
+        refuse(
+            !rrd_built && (self.graphite.is_some() || self.prom_file.is_some()),
+            "--graphite/--prom-file need a build with the `rrd` feature",
+        );
+        refuse(
+            self.graphite.is_some() && !cfg!(feature = "graphite"),
+            "--graphite needs a build with the `graphite` feature: nothing would be sent",
         );
         out
     }
@@ -340,7 +360,6 @@ mod tests {
             &["-D", "dpmi.conf"],
             &["-P"],
             &["-F", "names"],
-            &["-R", "rrd.conf", "-r", "dir"],
         ] {
             let mut v = flags.to_vec();
             v.push("x.pcap");

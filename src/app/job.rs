@@ -292,6 +292,15 @@ impl<'a> Job<'a> {
         let (logs, obs) = self.out.sinks();
         self.engine.set_logs(&new, logs, obs);
         self.rotate_where_paused();
+        #[cfg(feature = "rrd")]
+        if new.rrd_engine != self.out.runtime.rrd_engine {
+            if let Some(h) = self.out.histo.as_mut() {
+                // Tstat keeps its engine as the last file said; a key removed changes nothing.
+                if let Some(on) = new.rrd_engine {
+                    h.set_series_enabled(on);
+                }
+            }
+        }
         self.out.runtime = new;
         self.switch(self.engine.now(), &format!("{path} changed"), true);
     }
@@ -399,6 +408,11 @@ impl<'a> Job<'a> {
             let now = self.engine.last_frame();
             if let Some(h) = self.out.histo.as_mut() {
                 h.finish(now);
+                // The RRD files and exports are written before the summary says we are done.
+                #[cfg(feature = "rrd")]
+                for line in h.close_series() {
+                    eprintln!("tstat: {line}");
+                }
             }
             self.out.check_histograms();
         }

@@ -187,7 +187,7 @@ fn load_setup(args: Args) -> Result<Setup, SetupError> {
         return Err(SetupError::Refused(vec![msg]));
     }
     skype_log_needs_bayes(&mut runtime, &args);
-    if runtime.rrd_engine && args.rrd_dir.is_none() {
+    if runtime.rrd_engine == Some(true) && args.rrd_dir.is_none() {
         eprintln!("tstat: warning: runtime.conf sets rrd_engine but no -r/-R is given: no RRD is written (as in Tstat)");
     }
     warn_header_only(&runtime);
@@ -219,22 +219,31 @@ fn load_setup(args: Args) -> Result<Setup, SetupError> {
     })
 }
 
-/// `-H FILE` read into what each job's histograms are made of; `None` without `-H`.
+/// `-H FILE` (and `-R FILE`, whose histograms it switches on) read into what each job's
+/// histograms are made of; `None` without either.
 #[cfg(feature = "histo")]
 fn histo_config(
     args: &Args,
     globals: &Globals,
     runtime: &Runtime,
 ) -> Result<Option<crate::histo::HistoConfig>, SetupError> {
-    let Some(path) = args.histo.as_deref() else {
-        return Ok(None);
+    #[cfg(feature = "rrd")]
+    let series = series_setup(args, globals, runtime)?;
+    #[cfg(not(feature = "rrd"))]
+    let series: Option<()> = None;
+    let selection = match args.histo.as_deref() {
+        Some(path) => {
+            let parsed = crate::histo::conf::load(std::path::Path::new(path), args.global_histo)
+                .map_err(|e| SetupError::Failed(format!("-H: {e}")))?;
+            for w in &parsed.warnings {
+                eprintln!("tstat: warning: {w}");
+            }
+            parsed.selection
+        }
+        None if series.is_some() => crate::histo::Selection::none(),
+        None => return Ok(None),
     };
-    let parsed = crate::histo::conf::load(std::path::Path::new(path), args.global_histo)
-        .map_err(|e| SetupError::Failed(format!("-H: {e}")))?;
-    for w in &parsed.warnings {
-        eprintln!("tstat: warning: {w}");
-    }
-    let mut cfg = crate::histo::HistoConfig::new(parsed.selection);
+    let mut cfg = crate::histo::HistoConfig::new(selection);
     cfg.global = args.global_histo;
     cfg.max_time_step = globals.max_time_step;
     cfg.adx_slots = globals.max_adx_slots;
@@ -242,7 +251,66 @@ fn histo_config(
     cfg.log_on = runtime.histo_engine;
     cfg.nets_given = args.netfile.is_some() || args.macfile.is_some();
     cfg.ticks = args.progress;
+    #[cfg(feature = "rrd")]
+    if let Some(s) = series {
+        // As in Tstat, rrd.conf switches its histograms on: their files are written too.
+        for x in s.series.iter() {
+            cfg.selection.on[x.hid.index()] = true;
+        }
+        cfg.series = Some(s);
+    }
     Ok(Some(cfg))
+}
+
+/// `-R rrd.conf -r DIR` and the exports (docs/semantics/rrd.md §1): `None` without `-R`.
+#[cfg(feature = "rrd")]
+fn series_setup(
+    args: &Args,
+    globals: &Globals,
+    runtime: &Runtime,
+) -> Result<Option<crate::series::SeriesSetup>, SetupError> {
+    let exports = args.graphite.is_some() || args.prom_file.is_some();
+    let conf =
+        match (&args.rrd_conf, &args.rrd_dir) {
+            (None, None) if !exports => return Ok(None),
+            (None, _) if exports => return Err(SetupError::Failed(
+                "--graphite and --prom-file send the statistics rrd.conf names: give -R rrd.conf"
+                    .into(),
+            )),
+            (Some(c), Some(_)) => c,
+            (Some(c), None) if exports => c,
+            _ => return Err(SetupError::Failed(
+                "give both the RRD configuration (-R rrd.conf) and the database folder (-r DIR), \
+                 as Tstat wants"
+                    .into(),
+            )),
+        };
+    let parsed = crate::series::conf::load(std::path::Path::new(conf), args.global_histo)
+        .map_err(|e| SetupError::Failed(format!("-R: {e}")))?;
+    let rrd_dir = args.rrd_dir.as_ref().map(std::path::PathBuf::from);
+    if let Some(d) = &rrd_dir {
+        std::fs::create_dir_all(d).map_err(|e| {
+            SetupError::Failed(format!(
+                "-r {}: cannot create the RRD folder: {e}",
+                d.display()
+            ))
+        })?;
+    }
+    let graphite = args.graphite.clone().map(|addr| {
+        let prefix = args
+            .graphite_prefix
+            .clone()
+            .unwrap_or_else(|| format!("tstat.{}", crate::series::host_name().replace('.', "_")));
+        (addr, prefix)
+    });
+    Ok(Some(crate::series::SeriesSetup {
+        series: crate::series::series_of(&parsed).into(),
+        rrd_dir,
+        max_time_step: globals.max_time_step,
+        on: runtime.rrd_engine != Some(false),
+        graphite,
+        prom_file: args.prom_file.as_ref().map(std::path::PathBuf::from),
+    }))
 }
 
 /// `-H ?`: the histogram definitions, as Tstat lists them (after its warning about a

@@ -74,7 +74,9 @@ pub struct Runtime {
     pub videolog_level: u32,
     pub httplog_full_url: u32,
     pub histo_engine: bool,
-    pub rrd_engine: bool,
+    /// `[log] rrd_engine`, when the file sets it: the RRD engine runs with `-R`/`-r` unless
+    /// this is `Some(false)`.
+    pub rrd_engine: Option<bool>,
     /// The [dump] switches set to a non-zero value, in file order (dumps are not written
     /// yet, so the run refuses them).
     pub dumps_on: Vec<String>,
@@ -92,7 +94,7 @@ impl Default for Runtime {
             videolog_level: 31,
             httplog_full_url: 0,
             histo_engine: true,
-            rrd_engine: false,
+            rrd_engine: None,
             dumps_on: Vec::new(),
         }
     }
@@ -181,7 +183,7 @@ impl Runtime {
             match e.section.as_str() {
                 "log" => match e.key.as_str() {
                     "histo_engine" => rt.histo_engine = on,
-                    "rrd_engine" => rt.rrd_engine = on,
+                    "rrd_engine" => rt.rrd_engine = Some(on),
                     key => {
                         let kind = LogKind::ALL
                             .into_iter()

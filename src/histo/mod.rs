@@ -61,6 +61,9 @@ pub struct HistoConfig {
     pub ticks: bool,
     /// Distinct subnets an address table holds per period (memory bound; Tstat has none).
     pub adx_capacity: usize,
+    /// `-R`: the RRD engine and the exports.
+    #[cfg(feature = "rrd")]
+    pub series: Option<crate::series::SeriesSetup>,
 }
 
 impl HistoConfig {
@@ -76,6 +79,8 @@ impl HistoConfig {
             nets_given: false,
             ticks: false,
             adx_capacity: 1 << 16,
+            #[cfg(feature = "rrd")]
+            series: None,
         }
     }
 }
@@ -124,6 +129,9 @@ pub struct Histograms {
     /// Ask a replay of recorded events to stop once this many steps are written in the
     /// folder (its rotation).
     pause_at_steps: Option<u64>,
+    /// The RRD engine and the exports (`-R`), updated at every flush.
+    #[cfg(feature = "rrd")]
+    series: Option<crate::series::Tracker>,
 }
 
 /// Tstat's clock: `timeval`, microseconds.
@@ -151,7 +159,8 @@ impl Histograms {
             sub_last: 0,
             packet: [None; 2],
         });
-        Histograms {
+        #[allow(unused_mut)]
+        let mut h = Histograms {
             global: cfg.global,
             engine_on: cfg.engine_on,
             log_on: cfg.log_on,
@@ -170,6 +179,59 @@ impl Histograms {
             pending: Pending::default(),
             steps: 0,
             pause_at_steps: None,
+            #[cfg(feature = "rrd")]
+            series: None,
+        };
+        #[cfg(feature = "rrd")]
+        if let Some(s) = &cfg.series {
+            h.attach_series(s.start());
+        }
+        h
+    }
+
+    /// Update the time series of `tracker` at every flush. Its histograms must be on (rrd.conf
+    /// switches them on); their raw samples now also feed running statistics.
+    #[cfg(feature = "rrd")]
+    pub fn attach_series(&mut self, tracker: crate::series::Tracker) {
+        for id in tracker.histograms() {
+            self.store.track_running(id);
+        }
+        self.series = Some(tracker);
+    }
+
+    /// runtime.conf `[log] rrd_engine` changed.
+    #[cfg(feature = "rrd")]
+    pub fn set_series_enabled(&mut self, on: bool) {
+        if let Some(t) = self.series.as_mut() {
+            t.set_on(on);
+        }
+    }
+
+    /// Wait until the series' sinks have written every flush; what they lost.
+    #[cfg(feature = "rrd")]
+    pub fn close_series(&mut self) -> Vec<String> {
+        self.series.as_mut().map(|t| t.close()).unwrap_or_default()
+    }
+
+    /// Steps are taken when the histogram engine or the RRD engine is on (Tstat's
+    /// `histo_engine || rrd_engine`).
+    fn steps_on(&self) -> bool {
+        #[cfg(feature = "rrd")]
+        if self.series.as_ref().is_some_and(|t| t.is_on()) {
+            return true;
+        }
+        self.engine_on
+    }
+
+    /// The RRD update of a flush (`print_all_histo` starts with it): at the whole second of
+    /// `now`, over the step cells about to be written.
+    #[cfg_attr(not(feature = "rrd"), allow(unused_variables))]
+    fn flush_series(&mut self, now: Timestamp) {
+        #[cfg(feature = "rrd")]
+        if let Some(t) = self.series.as_mut() {
+            if now.0 >= 0 {
+                t.flush(&mut self.store, now.0.div_euclid(1_000_000_000) as u64);
+            }
         }
     }
 
@@ -262,10 +324,11 @@ impl Histograms {
         let files = (self.engine_on || self.global) && self.log_on;
         if self.global {
             self.store.accumulate();
-            if files {
-                self.writer
-                    .histograms(&mut self.store, "GLOBAL", write::Kind::Global, now);
-            }
+        }
+        self.flush_series(now);
+        if self.global && files {
+            self.writer
+                .histograms(&mut self.store, "GLOBAL", write::Kind::Global, now);
         }
         if files {
             self.writer
@@ -335,7 +398,7 @@ impl Histograms {
     /// §3.2: a tracked flow's packet more than `Max_Time_Step` after the last step end
     /// closes the step.
     fn step_check(&mut self, now_us: i64, now: Timestamp, flow_stat_ok: bool) {
-        if flow_stat_ok && self.engine_on && elapsed(self.step_start, now_us) > self.max_step_us {
+        if flow_stat_ok && self.steps_on() && elapsed(self.step_start, now_us) > self.max_step_us {
             self.step_end(now_us, now);
         }
     }
@@ -353,6 +416,7 @@ impl Histograms {
         if self.global {
             self.store.accumulate();
         }
+        self.flush_series(now);
         let sub = format!("{:03}", self.steps);
         if (self.engine_on || self.global) && self.log_on {
             self.writer

@@ -194,6 +194,48 @@ struct Slot {
     step: Cells,
     global: Option<Cells>,
     geo: Geometry,
+    /// The raw samples' statistics since the last RRD update, for objects rrd.conf names.
+    running: Option<Running>,
+}
+
+/// Tstat's per-object `st` (docs/semantics/rrd.md §3.1): Welford's mean and sum of squared
+/// deviations over the raw sample values, underflow and overflow included. It starts zeroed,
+/// not at ±1e99, as Tstat's zero-filled allocation does: the first update of a run sends a
+/// `min` of at most 0 and a `max` of at least 0.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Running {
+    pub count: i64,
+    pub avg: f64,
+    pub min: f64,
+    pub max: f64,
+    pub pseudovar: f64,
+}
+
+impl Running {
+    #[inline]
+    fn add(&mut self, v: f64) {
+        let old = self.avg;
+        self.count += 1;
+        self.avg += (v - old) / self.count as f64;
+        self.pseudovar += (v - old) * (v - self.avg);
+        if v > self.max {
+            self.max = v;
+        }
+        if v < self.min {
+            self.min = v;
+        }
+    }
+
+    /// After an update: no sample yet, extremes at Tstat's sentinels.
+    pub fn reset(&mut self) {
+        *self = Running {
+            count: 0,
+            avg: 0.0,
+            min: 1e99,
+            max: -1e99,
+            pseudovar: 0.0,
+        };
+    }
 }
 
 /// An object's bounds and cell indexes, computed once: a sample is placed with a compare or
@@ -263,6 +305,7 @@ impl Store {
                     step: Cells::new(d.cells()),
                     global: global.then(|| Cells::new(d.cells())),
                     geo: Geometry::of(d),
+                    running: None,
                 })
             })
             .collect();
@@ -290,6 +333,9 @@ impl Store {
         let Some((cell, valid)) = g.cell(v) else {
             return;
         };
+        if let Some(r) = slot.running.as_mut() {
+            r.add(v);
+        }
         if let Cells::Dense(c) = &mut slot.step {
             // The cells of a dense array are all there: cell and valid are below `cells`.
             if let Some(x) = c.get_mut(cell) {
@@ -323,6 +369,18 @@ impl Store {
                 *c = cvtt(v);
             }
         }
+    }
+
+    /// Keep [`Running`] statistics for object `id` (it must be on).
+    pub fn track_running(&mut self, id: Hid) {
+        if let Some(slot) = self.slots[id.index()].as_mut() {
+            slot.running = Some(Running::default());
+        }
+    }
+
+    /// The running statistics of `id`, when tracked.
+    pub fn running_mut(&mut self, id: Hid) -> Option<&mut Running> {
+        self.slots[id.index()].as_mut()?.running.as_mut()
     }
 
     /// A cell of the step being fed (0 when off or outside the object).
