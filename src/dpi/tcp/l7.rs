@@ -5,12 +5,12 @@
 //! obfuscation size sequences and the RTMP first-byte check.
 
 use super::chat::{self, ChatMessage, ChatRecord};
+use super::classification::Classification;
 use super::hello::Fed;
 use super::tls::{self, ClientHello};
 use super::web::{self, HttpClass};
 use super::{con, Segment, TcpDpiConfig, TlsPool, TlsRecord, MAX_PACKETS_CON};
 use crate::engine::flow::Dir;
-use crate::engine::tcp::l7::Classification;
 
 /// Packets a state waits before giving up (Tstat's tcpL7.h).
 const MAX_UNKNOWN_PACKETS: u64 = 40;

@@ -11,6 +11,7 @@
 //! connections that have them live in a [`TlsPool`] of fixed capacity.
 
 pub mod chat;
+pub mod classification;
 pub mod hello;
 pub mod ipp2p;
 pub mod l7;
@@ -20,8 +21,8 @@ pub mod web;
 
 use crate::dpi::pool::SlotPool;
 use crate::engine::flow::Dir;
-use crate::engine::tcp::l7::Classification;
 use crate::time::Timestamp;
+use classification::Classification;
 
 /// `con_t` bits (Tstat's protocol.h).
 pub mod con {

@@ -11,7 +11,6 @@
 //! * A RST or a timeout writes a complete record when both sides sent a SYN; a connection
 //!   still active at the end of the trace is always nocomplete.
 
-pub mod l7;
 pub mod notes;
 pub mod options;
 pub mod rtt;
@@ -28,7 +27,7 @@ use crate::time::Timestamp;
 
 use super::flow::{Dir, Endpoint, FlowKey};
 use super::table::{self, FlowTable};
-use l7::Classification;
+use crate::dpi::tcp::classification::Classification;
 use notes::{FlowStat, TcpNotes};
 use rtt::RttStats;
 use segments::{Anomalies, Context, PacketClasses, SegmentBook, SegmentPool, Tally};

@@ -1,12 +1,13 @@
-//! What the payload classifiers (DPI, IPP2P, the DNS cache) know about a connection: the
+//! What the payload classifiers (DPI, IPP2P, the DNS cache) know about a TCP connection, kept by
+//! the engine in each connection record: the
 //! core columns `con_t`, `p2p_t`, `http_t`, the P2P set and the DPI part of the Layer-7 set
 //! (http_req_cnt, http_res_cnt and http_hostname are the HTTP plugin's: `dpi::http`).
 //! Without the `dpi` feature nothing fills them, and the logs print Tstat's values for a
 //! connection none of its classifiers recognised.
 
-use crate::dpi::tcp::l7::L7Flow;
+use super::l7::L7Flow;
 
-pub use crate::dpi::tcp::ipp2p::Ed2kCounts;
+pub use super::ipp2p::Ed2kCounts;
 
 /// Set by the classifiers; all zero/empty until one matches.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -55,12 +56,12 @@ impl Classification {
 
     /// The connection is HTTP (con_t bit 1).
     pub fn is_http(&self) -> bool {
-        self.con_type & crate::dpi::tcp::con::HTTP != 0
+        self.con_type & super::con::HTTP != 0
     }
 
     /// The connection is TLS (con_t bit 8192).
     pub fn is_tls(&self) -> bool {
-        self.con_type & crate::dpi::tcp::con::SSL != 0
+        self.con_type & super::con::SSL != 0
     }
 
     /// `http_t`: 0 unless the connection is HTTP.
