@@ -192,6 +192,9 @@ impl Cells {
 
 struct Slot {
     step: Cells,
+    /// A cell of `step` was written since it was last cleared: an untouched object costs
+    /// nothing at a step end (no scan, no sum, no clear), and most of `include ALL` is.
+    touched: bool,
     global: Option<Cells>,
     geo: Geometry,
     /// The raw samples' statistics since the last RRD update, for objects rrd.conf names.
@@ -303,6 +306,7 @@ impl Store {
             .map(|(d, &on)| {
                 on.then(|| Slot {
                     step: Cells::new(d.cells()),
+                    touched: false,
                     global: global.then(|| Cells::new(d.cells())),
                     geo: Geometry::of(d),
                     running: None,
@@ -336,6 +340,7 @@ impl Store {
         if let Some(r) = slot.running.as_mut() {
             r.add(v);
         }
+        slot.touched = true;
         if let Cells::Dense(c) = &mut slot.step {
             // The cells of a dense array are all there: cell and valid are below `cells`.
             if let Some(x) = c.get_mut(cell) {
@@ -365,6 +370,7 @@ impl Store {
         };
         let n = id.def().cells();
         if cell < n {
+            slot.touched = true;
             if let Some(c) = slot.step.entry(cell, n) {
                 *c = cvtt(v);
             }
@@ -397,6 +403,7 @@ impl Store {
         for (i, slot) in slots.iter_mut().enumerate() {
             let Some(Slot {
                 step,
+                touched: true,
                 global: Some(global),
                 ..
             }) = slot
@@ -415,7 +422,9 @@ impl Store {
     /// Zero every step array.
     pub fn clear_steps(&mut self) {
         for slot in self.slots.iter_mut().flatten() {
-            slot.step.clear();
+            if std::mem::take(&mut slot.touched) {
+                slot.step.clear();
+            }
         }
     }
 
@@ -423,7 +432,9 @@ impl Store {
     pub fn each_step_cell(&mut self, i: usize, f: impl FnMut(u32, i64)) {
         let Store { slots, scratch } = self;
         if let Some(Some(s)) = slots.get(i) {
-            s.step.each_nonzero(scratch, f);
+            if s.touched {
+                s.step.each_nonzero(scratch, f);
+            }
         }
     }
 
