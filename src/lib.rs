@@ -10,6 +10,8 @@
 //! the stages together. The engine can be used directly: feed it frames with
 //! [`engine::Engine::frame`] and collect records with any [`sink::RecordSink`].
 
+#[cfg(feature = "anon")]
+pub mod anon;
 pub mod app;
 pub mod config;
 pub mod decode;
