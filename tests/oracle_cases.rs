@@ -41,7 +41,11 @@ fn files(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
 #[test]
 fn every_oracle_case_gives_the_oracles_bytes() {
     let cases = cases();
-    assert!(!cases.is_empty());
+    assert!(
+        !cases.is_empty(),
+        "no case under tests/data/oracle holds an expected/ folder (scripts/oracle-case.sh \
+         makes them; .gitignore must not hide them)"
+    );
     let mut failures = Vec::new();
     for case in &cases {
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
