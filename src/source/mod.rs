@@ -10,6 +10,7 @@ pub mod filter;
 pub mod live;
 mod pcap;
 mod pcapng;
+mod snoop;
 
 use std::fmt;
 use std::fs::File;
@@ -303,7 +304,11 @@ pub fn open_reader(
     }
     let magic = [head[0], head[1], head[2], head[3]];
     let input = Input::new(Box::new(BufReader::with_capacity(READ_BUFFER, plain)));
-    if pcapng::is_magic(magic) {
+    if snoop::is_magic(&head) {
+        Ok(Box::new(
+            snoop::SnoopReader::new(input).map_err(|e| err(e.to_string()))?,
+        ))
+    } else if pcapng::is_magic(magic) {
         Ok(Box::new(
             pcapng::PcapngReader::new(input).map_err(|e| err(e.to_string()))?,
         ))
@@ -313,7 +318,7 @@ pub fn open_reader(
         ))
     } else {
         Err(err(format!(
-            "not a pcap or pcapng capture{}: first bytes are {:02x} {:02x} {:02x} {:02x}",
+            "not a pcap, pcapng or snoop capture{}: first bytes are {:02x} {:02x} {:02x} {:02x}",
             compression.after_label(),
             magic[0],
             magic[1],
