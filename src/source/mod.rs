@@ -10,6 +10,7 @@ pub mod filter;
 pub mod live;
 mod pcap;
 mod pcapng;
+#[cfg(feature = "formats")]
 mod snoop;
 
 use std::fmt;
@@ -304,11 +305,20 @@ pub fn open_reader(
     }
     let magic = [head[0], head[1], head[2], head[3]];
     let input = Input::new(Box::new(BufReader::with_capacity(READ_BUFFER, plain)));
+    #[cfg(feature = "formats")]
     if snoop::is_magic(&head) {
-        Ok(Box::new(
+        return Ok(Box::new(
             snoop::SnoopReader::new(input).map_err(|e| err(e.to_string()))?,
-        ))
-    } else if pcapng::is_magic(magic) {
+        ));
+    }
+    if head.starts_with(b"snoop\0\0\0") && !cfg!(feature = "formats") {
+        return Err(err(
+            "a Sun snoop capture: this build reads pcap and pcapng only (snoop needs the \
+             `formats` feature)"
+                .into(),
+        ));
+    }
+    if pcapng::is_magic(magic) {
         Ok(Box::new(
             pcapng::PcapngReader::new(input).map_err(|e| err(e.to_string()))?,
         ))
