@@ -554,3 +554,120 @@ fn graphite_updates_land_in_carbon_cache() {
         .collect();
     assert_eq!(got, want, "whisper holds every hit update: {stored}");
 }
+
+/// UDP datagrams on standard output as a pcap stream, one every 10 ms, the packet clock
+/// running ten times faster (100 ms a datagram), until the file argv[1] exists.
+const STREAM: &str = r#"
+import os, struct, sys, time
+stop = sys.argv[1]
+out = sys.stdout.buffer
+out.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+START = 1704103200 * 1000000
+k = 0
+while not os.path.exists(stop):
+    n = k % 5
+    ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 48, 0, 0x4000, 64, 17, 0, bytes([10, 1, 0, n + 1]), bytes([10, 2, 0, 1]))
+    frame = b"\x00\x00\x00\x00\x00\x02\x00\x00\x00\x00\x00\x01\x08\x00" + ip + struct.pack(">HHHH", 40000 + n, 53, 28, 0) + b"x" * 20
+    t = START + k * 100000
+    out.write(struct.pack("<IIII", t // 1000000, t % 1000000, len(frame), len(frame)) + frame)
+    out.flush()
+    k += 1
+    time.sleep(0.01)
+"#;
+
+#[test]
+fn a_runtime_conf_reload_switches_the_rrd_engine_off_and_on() {
+    if !common::python_works() {
+        tool_missing("python3");
+        return;
+    }
+    let dir = tmp("rrd_reload");
+    std::fs::write(dir.join("stream.py"), STREAM).unwrap();
+    std::fs::write(dir.join("r.conf"), "ip_len_loc hit\n").unwrap();
+    let runtime = dir.join("runtime.conf");
+    std::fs::write(&runtime, "[log]\nrrd_engine = 1\n").unwrap();
+    std::fs::write(
+        dir.join("globals.conf"),
+        "[globals]\nRuntime_Config_Idle = 0.1\nRuntime_Mtime_Counter = 2\nMax_Time_Step = 2\n",
+    )
+    .unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let epochs = Arc::new(std::sync::Mutex::new(Vec::<u64>::new()));
+    let heard = Arc::clone(&epochs);
+    let receiver = std::thread::spawn(move || {
+        use std::io::BufRead;
+        if let Ok((c, _)) = listener.accept() {
+            for line in std::io::BufReader::new(c).lines().map_while(Result::ok) {
+                let epoch = line.rsplit(' ').next().unwrap().parse().unwrap();
+                heard.lock().unwrap().push(epoch);
+            }
+        }
+    });
+    let stop = dir.join("stop");
+    let mut stream = Command::new("python3")
+        .arg(dir.join("stream.py"))
+        .arg(&stop)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let graphite = format!("127.0.0.1:{port}");
+    let mut tstat = Command::new(env!("CARGO_BIN_EXE_tstat"))
+        .current_dir(&dir)
+        .env("TZ", "UTC")
+        .args(["-G", "globals.conf", "-T", "runtime.conf", "-R", "r.conf"])
+        .args(["--graphite", &graphite, "-s", "out", "stdin"])
+        .stdin(stream.stdout.take().unwrap())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(dir.join("tstat.err")).unwrap())
+        .spawn()
+        .unwrap();
+    let count = || epochs.lock().unwrap().len();
+    let folders = || {
+        std::fs::read_dir(dir.join("out"))
+            .map(|d| d.flatten().filter(|e| e.path().is_dir()).count())
+            .unwrap_or(0)
+    };
+    let wait = |what: &str, ready: &dyn Fn() -> bool| {
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while !ready() {
+            assert!(
+                std::time::Instant::now() < until,
+                "timed out waiting for {what}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    };
+    wait("three updates", &|| count() >= 3);
+    std::fs::write(&runtime, "[log]\nrrd_engine = 0\n").unwrap();
+    wait("the reload (a second folder)", &|| folders() >= 2);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let off_from = count();
+    // 1.5 s of wall clock is 15 s of packet time: seven steps without an update.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let off_until = count();
+    std::fs::write(&runtime, "[log]\nrrd_engine = 1\n").unwrap();
+    wait("the second reload", &|| folders() >= 3);
+    wait("updates again", &|| count() >= off_until + 3);
+    std::fs::write(&stop, "").unwrap();
+    let _ = stream.wait();
+    let st = tstat.wait().unwrap();
+    receiver.join().unwrap();
+    assert!(
+        st.success(),
+        "{}",
+        std::fs::read_to_string(dir.join("tstat.err")).unwrap()
+    );
+    assert_eq!(off_from, off_until, "no update while rrd_engine = 0");
+    let e = epochs.lock().unwrap().clone();
+    // Steps of 2 s: consecutive updates are about 2 s apart, except across the off period.
+    let gap = e
+        .windows(2)
+        .map(|w| w[1].saturating_sub(w[0]))
+        .max()
+        .unwrap();
+    assert!(
+        gap >= 10,
+        "the off period shows as a gap of packet time: {e:?}"
+    );
+}
