@@ -7,7 +7,7 @@ use crate::sink::file::Compression;
 
 /// tstat: passive network traffic analyzer, output-compatible with Tstat 3.2.1.
 ///
-/// Reads pcap/pcapng traces (optionally gzip, zstd or xz compressed; `-` or `stdin` for
+/// Reads pcap and pcapng traces, snoop too in desktop builds (optionally gzip, zstd or xz compressed; `-` or `stdin` for
 /// standard input) and writes Tstat's per-flow logs into DIR/YYYY_MM_DD_HH_MM.out.
 /// Without any argument the arguments are read from ./tstat.conf.
 #[derive(FromArgs, Debug, Default, PartialEq)]
