@@ -3,11 +3,15 @@
 # UCI-to-arguments translation with the shipped /etc/config/tstat, loaded through stubs of
 # OpenWrt's config_* functions (the UCI file is itself valid shell for the stubs below).
 # With TSTAT_BIN set, the generated runtime.conf is also fed to that tstat binary.
+# TSTAT_INIT and TSTAT_UCI test other copies of the two files (scripts/test-packages.sh: the
+# ones a package installed).
 #
 #   openwrt-package/test-init.sh        (run by .ci/run)
 # shellcheck disable=SC1090,SC1091,SC2046,SC2154,SC2317 # sourced files, stubs called by name
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
+init=${TSTAT_INIT:-$here/files/tstat.init}
+uci=${TSTAT_UCI:-$here/files/tstat.config}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 passed=0
@@ -39,7 +43,7 @@ config_list_foreach() {
 reset_uci() { unset $(set | sed -n 's/^\(CONFIG_[A-Za-z0-9_]*\)=.*/\1/p'); }
 
 # Load the init script's functions (rc.common is not there: nothing runs at load).
-. "$here/files/tstat.init"
+. "$init"
 GENERATED_RUNTIME=$work/var/runtime.conf
 
 # Arguments as tstat_args gives them, one per line.
@@ -52,9 +56,9 @@ args_of() {
 }
 
 # 1. Syntax and lint of the init script.
-sh -n "$here/files/tstat.init"; check "sh -n" 0 $?
+sh -n "$init"; check "sh -n" 0 $?
 if command -v shellcheck >/dev/null; then
-	shellcheck "$here/files/tstat.init"; check "shellcheck" 0 $?
+	shellcheck "$init"; check "shellcheck" 0 $?
 else
 	echo "shellcheck not installed: lint skipped"
 fi
@@ -63,7 +67,7 @@ fi
 nl='
 '
 check "shipped config" "$(printf '%s\n' -l -i br-lan -s /tmp/tstat -T "$GENERATED_RUNTIME" -G /etc/tstat/globals.conf -N /etc/tstat/net.private)" \
-	"$(args_of "$here/files/tstat.config")"
+	"$(args_of "$uci")"
 
 # 3. Changed settings: values with spaces stay one argument; an empty net_file drops -N;
 #    a given runtime_conf is used as it is.
@@ -71,13 +75,13 @@ sed -e "s|option interface 'br-lan'|option interface 'eth0.2'|" \
 	-e "s|option output_dir '/tmp/tstat'|option output_dir '/mnt/usb stick/tstat'|" \
 	-e "s|option net_file '/etc/tstat/net.private'|option net_file ''|" \
 	-e "s|option runtime_conf ''|option runtime_conf '/etc/tstat/runtime.conf'|" \
-	"$here/files/tstat.config" >"$work/changed"
+	"$uci" >"$work/changed"
 out=$(args_of "$work/changed")
 check "changed config" "$(printf '%s\n' -l -i eth0.2 -s '/mnt/usb stick/tstat' -T /etc/tstat/runtime.conf -G /etc/tstat/globals.conf)" "$out"
 check "space kept in one argument" 9 "$(printf '%s\n' "$out" | wc -l | tr -d ' ')"
 
 # 4. runtime.conf from the `log` list: listed logs on, all others off.
-uci_file=$here/files/tstat.config
+uci_file=$uci
 reset_uci
 config_load tstat
 tstat_write_runtime main "$work/runtime.conf"
@@ -109,9 +113,9 @@ procd_append_param() { echo "append $*"; }
 procd_close_instance() { echo "close"; }
 logger() { echo "logger $*"; }
 sed -e "s|option enabled '0'|option enabled '1'|" -e "s|/tmp/tstat|$work/o|" \
-	-e "s|option log_sync_upstream ''|option log_sync_upstream 'rsync://x'|" "$here/files/tstat.config" >"$work/enabled"
+	-e "s|option log_sync_upstream ''|option log_sync_upstream 'rsync://x'|" "$uci" >"$work/enabled"
 unset -f tstat_arg
-. "$here/files/tstat.init"
+. "$init"
 GENERATED_RUNTIME=$work/var/runtime.conf
 reset_uci
 uci_file=$work/enabled
@@ -126,7 +130,7 @@ check "log_sync config" "server rsync://x|probe_id |key /etc/tstat/log_sync.key|
 	"$(grep -v '^#' "$work/ls.conf" | tr '\n' '|' | sed 's/|$//')"
 check "output folder made" 0 "$([ -d "$work/o" ]; echo $?)"
 reset_uci
-uci_file=$here/files/tstat.config
+uci_file=$uci
 check "disabled: nothing started" "" "$(start_service)"
 
 echo "init script: $passed passed, $failed failed"
