@@ -140,6 +140,10 @@ pub struct Pipeline {
     filling: Vec<Batch>,
     /// Fresh batches taken for the next epoch while a cut gathers them.
     spare: Vec<Option<Batch>>,
+    /// The largest capacity any batch's row buffer of each log has reached: every batch
+    /// coming back is given as much, so buffers warm up with the data, not with which of a
+    /// worker's batches the threads' timing gave the biggest epoch.
+    row_capacity: [usize; crate::sink::logs::SLOTS],
     /// Epochs sent so far, and epochs written.
     sent: u64,
     written: u64,
@@ -199,6 +203,7 @@ impl Pipeline {
             workers,
             done,
             spare: (0..n).map(|_| None).collect(),
+            row_capacity: [0; crate::sink::logs::SLOTS],
             filling,
             sent: 0,
             written: 0,
@@ -472,6 +477,10 @@ impl Pipeline {
                         .push(std::mem::replace(&mut b.events, fresh));
                 }
                 b.clear();
+                for (seen, buf) in self.row_capacity.iter_mut().zip(b.rows.bufs.iter_mut()) {
+                    *seen = (*seen).max(buf.capacity());
+                    buf.reserve(*seen);
+                }
                 w.free.push(b);
             }
             if let Some(m) = self.merge.as_mut() {
