@@ -419,6 +419,21 @@ fn rrd_conf_errors_name_the_line_and_both_options_are_needed() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("-r DIR"));
     assert!(!dir.join("out").exists(), "nothing analysed");
+    let o = tstat(
+        &dir,
+        &[
+            "-s",
+            "out",
+            "-R",
+            "good.conf",
+            "--graphite-prefix",
+            "x",
+            "t.pcap",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--graphite-prefix"));
+    assert!(!dir.join("out").exists(), "nothing analysed");
 }
 
 #[test]

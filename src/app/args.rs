@@ -258,11 +258,15 @@ impl Args {
              written",
         );
         refuse(
-            !rrd_built && (self.graphite.is_some() || self.prom_file.is_some()),
-            "--graphite/--prom-file need a build with the `rrd` feature",
+            !rrd_built
+                && (self.graphite.is_some()
+                    || self.graphite_prefix.is_some()
+                    || self.prom_file.is_some()),
+            "--graphite/--graphite-prefix/--prom-file need a build with the `rrd` feature",
         );
         refuse(
-            self.graphite.is_some() && !cfg!(feature = "graphite"),
+            (self.graphite.is_some() || self.graphite_prefix.is_some())
+                && !cfg!(feature = "graphite"),
             "--graphite needs a build with the `graphite` feature: nothing would be sent",
         );
         out

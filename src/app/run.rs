@@ -269,6 +269,11 @@ fn series_setup(
     globals: &Globals,
     runtime: &Runtime,
 ) -> Result<Option<crate::series::SeriesSetup>, SetupError> {
+    if args.graphite_prefix.is_some() && args.graphite.is_none() {
+        return Err(SetupError::Failed(
+            "--graphite-prefix names the metrics of --graphite HOST:PORT: give that too".into(),
+        ));
+    }
     let exports = args.graphite.is_some() || args.prom_file.is_some();
     let conf =
         match (&args.rrd_conf, &args.rrd_dir) {
