@@ -109,13 +109,20 @@ impl std::error::Error for ConfError {}
 
 /// Read and parse `path`.
 pub fn load(path: &Path, global: bool) -> Result<Parsed, ConfError> {
+    let (text, file) = read_text(path, "the histogram configuration")?;
+    parse(&text, &file, global)
+}
+
+/// A configuration file's text (bytes that are not UTF-8 replaced) and its name for
+/// messages; `what` names it in the error when it cannot be read.
+pub fn read_text(path: &Path, what: &str) -> Result<(String, String), ConfError> {
     let file = path.display().to_string();
     match std::fs::read(path) {
-        Ok(bytes) => parse(&String::from_utf8_lossy(&bytes), &file, global),
+        Ok(bytes) => Ok((String::from_utf8_lossy(&bytes).into_owned(), file)),
         Err(e) => Err(ConfError {
             file,
             line: 0,
-            message: format!("cannot read the histogram configuration: {e}"),
+            message: format!("cannot read {what}: {e}"),
         }),
     }
 }

@@ -17,9 +17,9 @@ use crate::histo::defs::{exists, Hid, COUNT, DEFS};
 use std::path::Path;
 
 /// The statistics rrd.conf asks of one histogram.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
-    pub hid: Option<Hid>,
+    pub hid: Hid,
     pub avg: bool,
     pub min: bool,
     pub max: bool,
@@ -35,8 +35,24 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// No statistic yet.
+    fn new(hid: Hid) -> Entry {
+        Entry {
+            hid,
+            avg: false,
+            min: false,
+            max: false,
+            var: false,
+            stdev: false,
+            hit: false,
+            idx: Vec::new(),
+            idx_other: false,
+            prc: Vec::new(),
+        }
+    }
+
     pub fn id(&self) -> Hid {
-        self.hid.expect("entries are made from a histogram")
+        self.hid
     }
 }
 
@@ -48,15 +64,8 @@ pub struct RrdConf {
 
 /// Read and parse `path`; `global` is `-g` (the `g_*` histograms exist only then).
 pub fn load(path: &Path, global: bool) -> Result<RrdConf, ConfError> {
-    let file = path.display().to_string();
-    match std::fs::read(path) {
-        Ok(bytes) => parse(&String::from_utf8_lossy(&bytes), &file, global),
-        Err(e) => Err(ConfError {
-            file,
-            line: 0,
-            message: format!("cannot read the RRD configuration: {e}"),
-        }),
-    }
+    let (text, file) = crate::histo::conf::read_text(path, "the RRD configuration")?;
+    parse(&text, &file, global)
 }
 
 pub fn parse(text: &str, file: &str, global: bool) -> Result<RrdConf, ConfError> {
@@ -82,10 +91,7 @@ pub fn parse(text: &str, file: &str, global: bool) -> Result<RrdConf, ConfError>
                 }
             ))
         })?;
-        let e = by_index[i].get_or_insert_with(|| Entry {
-            hid: Some(Hid::ALL[i]),
-            ..Entry::default()
-        });
+        let e = by_index[i].get_or_insert_with(|| Entry::new(Hid::ALL[i]));
         for w in words {
             apply_word(e, name, w).map_err(&fail)?;
         }
