@@ -13,6 +13,9 @@ mod pcapng;
 #[cfg(feature = "formats")]
 mod snoop;
 
+/// A Sun snoop file starts with these 8 bytes (RFC 1761).
+const SNOOP_MAGIC: &[u8; 8] = b"snoop\0\0\0";
+
 use std::fmt;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
@@ -305,13 +308,12 @@ pub fn open_reader(
     }
     let magic = [head[0], head[1], head[2], head[3]];
     let input = Input::new(Box::new(BufReader::with_capacity(READ_BUFFER, plain)));
-    #[cfg(feature = "formats")]
-    if snoop::is_magic(&head) {
+    if head.starts_with(SNOOP_MAGIC) {
+        #[cfg(feature = "formats")]
         return Ok(Box::new(
             snoop::SnoopReader::new(input).map_err(|e| err(e.to_string()))?,
         ));
-    }
-    if head.starts_with(b"snoop\0\0\0") && !cfg!(feature = "formats") {
+        #[cfg(not(feature = "formats"))]
         return Err(err(
             "a Sun snoop capture: this build reads pcap and pcapng only (snoop needs the \
              `formats` feature)"

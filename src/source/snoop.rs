@@ -17,7 +17,6 @@ use super::{Frame, FrameSource, Input, SourceError, MAX_FRAME_LEN};
 use crate::decode::link::linktype;
 use crate::time::Timestamp;
 
-const MAGIC: &[u8; 8] = b"snoop\0\0\0";
 const FILE_HEADER: usize = 16;
 const RECORD_HEADER: usize = 24;
 
@@ -30,10 +29,6 @@ const ETHERTYPE_IPV4: u16 = 0x0800;
 const ETHERTYPE_IPV6: u16 = 0x86dd;
 const ETHERTYPE_VLAN: u16 = 0x8100;
 const FDDI_IP_SNAP: [u8; 7] = [0xAA, 0x03, 0x00, 0x00, 0x00, 0x08, 0x00];
-
-pub(crate) fn is_magic(head: &[u8]) -> bool {
-    head.starts_with(MAGIC)
-}
 
 pub(crate) struct SnoopReader {
     input: Input,
@@ -197,7 +192,7 @@ mod tests {
     }
 
     fn file(datalink: u32, records: &[Vec<u8>]) -> SnoopReader {
-        let mut bytes = MAGIC.to_vec();
+        let mut bytes = crate::source::SNOOP_MAGIC.to_vec();
         bytes.extend_from_slice(&2u32.to_be_bytes());
         bytes.extend_from_slice(&datalink.to_be_bytes());
         for r in records {
