@@ -85,16 +85,6 @@ fn subfolders(dir: &Path) -> Vec<String> {
     v
 }
 
-/// Samples in a step file: the sum of its `label count` rows.
-fn samples(file: &Path) -> u64 {
-    std::fs::read_to_string(file)
-        .unwrap()
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .map(|l| l.split(' ').nth(1).unwrap().parse::<u64>().unwrap())
-        .sum()
-}
-
 #[test]
 fn a_stream_rotates_its_folders_every_dirs_steps_and_ends_with_last() {
     let dir = scratch("rotate");
@@ -123,7 +113,7 @@ fn a_stream_rotates_its_folders_every_dirs_steps_and_ends_with_last() {
         f[2].join("LAST"),
     ]
     .iter()
-    .map(|d| samples(&d.join("udp_port_dst_loc")))
+    .map(|d| common::histogram_samples(&d.join("udp_port_dst_loc")))
     .collect();
     assert_eq!(per_step, [12, 11, 11, 11, 0]);
     assert_eq!(per_step.iter().sum::<u64>(), 45);
@@ -171,9 +161,12 @@ fn sigterm_writes_last_and_global_and_sighup_flushes_the_step_into_the_old_folde
     let f = folders(&out);
     assert_eq!(f.len(), 2, "{f:?}");
     assert_eq!(subfolders(&f[0]), ["000"]);
-    assert_eq!(samples(&f[0].join("000/udp_port_dst_loc")), 6);
+    assert_eq!(
+        common::histogram_samples(&f[0].join("000/udp_port_dst_loc")),
+        6
+    );
     assert_eq!(subfolders(&f[1]), ["GLOBAL", "LAST"]);
-    let last = samples(&f[1].join("LAST/udp_port_dst_loc"));
+    let last = common::histogram_samples(&f[1].join("LAST/udp_port_dst_loc"));
     // 2 after the SIGHUP, and the one that carried the SIGTERM (read, then the signal taken).
     assert_eq!(last, 3);
     // GLOBAL counts the whole run.

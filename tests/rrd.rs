@@ -313,16 +313,6 @@ fn step_folders(out: &Path, name: &str) -> Vec<PathBuf> {
     steps
 }
 
-/// Sum of the counts of a histogram step file (`label count` lines).
-fn samples_in(file: &Path) -> i64 {
-    std::fs::read_to_string(file)
-        .unwrap()
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .map(|l| l.split_whitespace().nth(1).unwrap().parse::<i64>().unwrap())
-        .sum()
-}
-
 #[test]
 fn hit_counts_the_samples_of_each_step_and_graphite_gets_every_update() {
     let dir = tmp("rrd_hit");
@@ -371,7 +361,7 @@ fn hit_counts_the_samples_of_each_step_and_graphite_gets_every_update() {
     assert_eq!(steps.last().unwrap().file_name().unwrap(), "LAST");
     let want: Vec<i64> = steps
         .iter()
-        .map(|s| samples_in(&s.join("ip_len_loc")))
+        .map(|s| common::histogram_samples(&s.join("ip_len_loc")) as i64)
         .collect();
     assert!(want.len() >= 5, "{steps:?}");
     assert_eq!(
@@ -561,7 +551,7 @@ fn graphite_updates_land_in_carbon_cache() {
     let steps = step_folders(&dir.join("out"), "udp_cl_p_loc");
     let want: Vec<f64> = steps
         .iter()
-        .map(|s| samples_in(&s.join("udp_cl_p_loc")) as f64)
+        .map(|s| common::histogram_samples(&s.join("udp_cl_p_loc")) as f64)
         .collect();
     let got: Vec<f64> = stored
         .lines()

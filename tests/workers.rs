@@ -504,16 +504,6 @@ tcplog_p2p = 1\ntcplog_options = 1\ntcplog_advanced = 1\n";
         dir
     }
 
-    /// The samples of a step's histogram file: the sum of its `bin count` lines.
-    fn samples_of(file: &Path) -> u64 {
-        std::fs::read_to_string(file)
-            .unwrap()
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .map(|l| l.split(' ').nth(1).unwrap().parse::<u64>().unwrap())
-            .sum()
-    }
-
     #[test]
     fn workers_keep_one_engines_histograms_when_idle_closes_cross_steps() {
         let dir = idle_lab("idle-file");
@@ -525,7 +515,7 @@ tcplog_p2p = 1\ntcplog_options = 1\ntcplog_advanced = 1\n";
         // (idle) in each from the second on (udp_cl_p_in counts them at close).
         for i in 1..8 {
             let s = format!("{i:03}");
-            let closed = samples_of(&one[0].join(&s).join("udp_cl_p_in"));
+            let closed = super::common::histogram_samples(&one[0].join(&s).join("udp_cl_p_in"));
             assert!(closed > 0, "step {s}: no UDP flow closed");
         }
         let diffs = histogram_differences(&one[0], &four[0]);

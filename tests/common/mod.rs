@@ -201,3 +201,15 @@ pub fn wait_until_stdin_consumed(child: &std::process::Child, stdin: &std::proce
     }
     panic!("tstat did not consume its standard input within 20 s ({wchan}: {sleeping:?})");
 }
+
+/// The samples in a histogram step file: the sum of its `label count` rows (headers start
+/// with `#`).
+#[allow(dead_code)] // not every test binary reads histograms
+pub fn histogram_samples(file: &Path) -> u64 {
+    std::fs::read_to_string(file)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| l.split_whitespace().nth(1).unwrap().parse::<u64>().unwrap())
+        .sum()
+}
