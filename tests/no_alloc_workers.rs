@@ -105,6 +105,8 @@ fn passes(frames: &Frames, dir: &std::path::Path, observe: bool) -> [usize; 3] {
             replicate_dns: true,
             runtime: runtime.clone(),
             observe: observe.then(Timeouts::default),
+            #[cfg(feature = "anon")]
+            privacy: None,
         },
         |_| {
             let mut cfg = EngineConfig {

@@ -5,7 +5,9 @@
 
 #![cfg(all(feature = "dpi", feature = "dns-log", feature = "http-log"))]
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 use std::process::Command;
 
 fn cases() -> Vec<PathBuf> {
@@ -15,31 +17,17 @@ fn cases() -> Vec<PathBuf> {
         .flatten()
         .map(|e| e.path())
         .filter(|p| p.join("expected").is_dir())
-        // A snoop trace needs the `formats` feature.
+        // A snoop trace needs the `formats` feature, anonymisation (-Y) the `anon` one.
         .filter(|p| {
             cfg!(feature = "formats")
                 || !std::fs::read(p.join("trace.pcap")).is_ok_and(|b| b.starts_with(b"snoop"))
         })
+        .filter(|p| {
+            cfg!(feature = "anon")
+                || !std::fs::read_to_string(p.join("args")).is_ok_and(|a| a.contains("-Y"))
+        })
         .collect();
     out.sort();
-    out
-}
-
-/// Every file under `dir`, relative path → bytes, our `.closed` marker left out.
-fn files(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
-    let mut out = std::collections::BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.file_name().unwrap() != ".closed" {
-                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
-                out.insert(rel, std::fs::read(&p).unwrap());
-            }
-        }
-    }
     out
 }
 
@@ -71,7 +59,10 @@ fn every_oracle_case_gives_the_oracles_bytes() {
             "{name}: {}",
             String::from_utf8_lossy(&st.stderr)
         );
-        let (want, got) = (files(&case.join("expected")), files(&out));
+        let (want, got) = (
+            common::files_under(&case.join("expected")),
+            common::files_under(&out),
+        );
         if want.keys().ne(got.keys()) {
             failures.push(format!(
                 "{name}: files {:?} vs ours {:?}",

@@ -1,4 +1,10 @@
-//! Anonymisation of addresses in the output (Tstat's `-Y`, `-W`, `-A`; docs/semantics/privacy.md).
-//! So far the Crypto-PAn function itself; the flags that would use it still refuse to run.
+//! Anonymisation of the logs (Tstat's `-Y`, `-W`, `--enc` and their key options;
+//! docs/semantics/privacy.md): the Crypto-PAn function, its key, and the policy the log sinks
+//! apply when they print a row.
 
+mod base64;
 pub mod cryptopan;
+pub mod key;
+pub mod privacy;
+
+pub use privacy::Privacy;

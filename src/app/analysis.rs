@@ -99,6 +99,8 @@ impl Analysis {
                     runtime: setup.runtime.clone(),
                     observe: histograms_on(setup)
                         .then(|| parallel::events::Timeouts::of(&setup.globals)),
+                    #[cfg(feature = "anon")]
+                    privacy: setup.privacy.as_ref().map(|p| p.privacy.clone()),
                 },
                 |_| worker_engine(setup, n),
             )));

@@ -209,17 +209,15 @@ impl Args {
              without it every packet would be analysed",
         );
         refuse(
-            self.cryptofile.is_some()
-                || self.keyvalue.is_some()
-                || self.keyfile.is_some()
-                || self.keybase64.is_some()
-                || self.enc,
-            "-Y/--keyvalue/--keyfile/--keybase64/--enc (Crypto-PAn anonymisation) are not \
-             implemented yet: the logs would hold the real addresses and names",
-        );
-        refuse(
-            self.whitefile.is_some(),
-            "-W (networks exempt from anonymisation) is not implemented yet",
+            !cfg!(feature = "anon")
+                && (self.cryptofile.is_some()
+                    || self.keyvalue.is_some()
+                    || self.keyfile.is_some()
+                    || self.keybase64.is_some()
+                    || self.whitefile.is_some()
+                    || self.enc),
+            "-Y/-W/--keyvalue/--keyfile/--keybase64/--enc (Crypto-PAn anonymisation) need a \
+             build with the `anon` feature: the logs would hold the real addresses and names",
         );
         refuse(
             self.anon_mask.is_some(),
@@ -356,7 +354,14 @@ mod tests {
             &["--keybase64", "f"],
             &["--enc"],
             &["-W", "nets"],
-            &["-A", "0xff"],
+        ] {
+            let mut v = flags.to_vec();
+            v.push("x.pcap");
+            let refused = usize::from(!cfg!(feature = "anon"));
+            assert_eq!(parse(&v).refused().len(), refused, "{flags:?}");
+        }
+        for flags in [
+            &["-A", "0xff"][..],
             &["-M", "macs"],
             &["-C", "clouds"],
             &["-2"],

@@ -74,6 +74,7 @@ impl<'a> Job<'a> {
                 }
             }
         }
+        out.privacy = setup.privacy.clone();
         Job {
             setup,
             engine: Analysis::new(setup),
@@ -157,6 +158,9 @@ impl<'a> Job<'a> {
         loop {
             if signals::stop_requested() {
                 eprintln!("tstat: signal received: stopping and writing out open flows");
+                break;
+            }
+            if self.out.stopped {
                 break;
             }
             match src.next_frame() {

@@ -5,6 +5,7 @@ mod analysis;
 pub mod args;
 mod job;
 mod output;
+mod privacy;
 mod privileges;
 mod progress;
 mod reload;

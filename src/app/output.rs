@@ -51,6 +51,10 @@ pub(super) struct Output {
     /// `-H`: the histograms, whose step folders go into the current `.out` folder.
     #[cfg(feature = "histo")]
     pub(super) histo: Option<crate::histo::Histograms>,
+    /// `-Y`: what the rows hide; its key is saved before the first folder is made.
+    pub(super) privacy: Option<super::privacy::RunPrivacy>,
+    /// The key could not be saved: nothing is written and the input is not read further.
+    pub(super) stopped: bool,
 }
 
 impl Output {
@@ -78,6 +82,8 @@ impl Output {
             ok: true,
             #[cfg(feature = "histo")]
             histo: None,
+            privacy: None,
+            stopped: false,
         }
     }
 
@@ -99,6 +105,9 @@ impl Output {
     }
 
     pub(super) fn open(&mut self, ts: Timestamp) {
+        if self.folders == 0 && !self.save_key(ts) {
+            return;
+        }
         match self.try_open(ts) {
             Ok(logs) => {
                 self.announce(ts, &logs);
@@ -114,6 +123,22 @@ impl Output {
         }
     }
 
+    /// The first folder of a trace: save the key beside it first (Tstat does it right after
+    /// the folder; a key that cannot be saved then crashes it, we stop before any row).
+    fn save_key(&mut self, ts: Timestamp) -> bool {
+        #[cfg(feature = "anon")]
+        if let Some(p) = &self.privacy {
+            if let Err(e) = p.save_key(&self.base, &outdir::folder_name(ts)) {
+                eprintln!("tstat: {e}; stopping before anything is written");
+                self.stopped = true;
+                self.failed_to_create = true;
+                return false;
+            }
+        }
+        let _ = ts;
+        true
+    }
+
     fn try_open(&mut self, ts: Timestamp) -> std::io::Result<TstatLogs> {
         let fresh = self.rotating || self.folders > 0;
         let dir = if fresh {
@@ -121,7 +146,12 @@ impl Output {
         } else {
             outdir::create(&self.base, ts)
         }?;
-        let logs = TstatLogs::create(&dir, &self.runtime, self.compression);
+        #[allow(unused_mut)]
+        let mut logs = TstatLogs::create(&dir, &self.runtime, self.compression);
+        #[cfg(feature = "anon")]
+        if let Ok(l) = logs.as_mut() {
+            l.set_privacy(self.privacy.as_ref().map(|p| p.privacy.clone()));
+        }
         if logs.is_ok() {
             self.folders += 1;
             #[cfg(feature = "histo")]

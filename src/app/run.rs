@@ -34,6 +34,8 @@ pub(super) struct Setup {
     /// `-H`: what the histograms of each job are made of (`None`: no histogram).
     #[cfg(feature = "histo")]
     pub(super) histo: Option<crate::histo::HistoConfig>,
+    /// `-Y`: what the logs hide, and the key saved beside each trace's first folder.
+    pub(super) privacy: Option<super::privacy::RunPrivacy>,
 }
 
 /// Run the command with `argv` (without the program name); returns the exit status.
@@ -206,6 +208,7 @@ fn load_setup(args: Args) -> Result<Setup, SetupError> {
     let workers = worker_count(args.workers)?;
     #[cfg(feature = "histo")]
     let histo = histo_config(&args, &globals, &runtime)?;
+    let privacy = super::privacy::load(&args, &globals)?;
     Ok(Setup {
         args,
         globals,
@@ -216,6 +219,7 @@ fn load_setup(args: Args) -> Result<Setup, SetupError> {
         workers,
         #[cfg(feature = "histo")]
         histo,
+        privacy,
     })
 }
 

@@ -36,6 +36,9 @@ pub struct Globals {
     pub entropy_threshold: f64,
     pub rate_sampling: f64,
     pub max_crypto_cache_size: u64,
+    /// `Crypto_IPv6_Mask_0..3`: XORed onto the four words of an IPv6 address before
+    /// Crypto-PAn (docs/semantics/privacy.md §3.3).
+    pub crypto_ipv6_mask: [u64; 4],
     pub dns_cache_size: u64,
     /// Our addition: MB (MiB) the output base folder may use; 0 means no limit.
     pub max_disk_usage: f64,
@@ -74,6 +77,7 @@ impl Default for Globals {
             entropy_threshold: 3.7,
             rate_sampling: 1.0,
             max_crypto_cache_size: 130000,
+            crypto_ipv6_mask: [0xffff_ffff, 0xf0f0_f0f0, 0x0f0f_0f0f, 0],
             dns_cache_size: 100000,
             max_disk_usage: 0.0,
             max_rtp_directions: 4096,
@@ -83,6 +87,8 @@ impl Default for Globals {
 
 enum Slot<'a> {
     Int(&'a mut u64),
+    /// A 32-bit mask, shown in hexadecimal.
+    Hex(&'a mut u64),
     Float(&'a mut f64),
 }
 
@@ -104,6 +110,14 @@ impl Globals {
             })?;
             match (slot, e.value) {
                 (Slot::Int(dst), Value::Int(v)) => *dst = v,
+                (Slot::Hex(dst), Value::Int(v)) if v <= u64::from(u32::MAX) => *dst = v,
+                (Slot::Hex(_), _) => {
+                    return Err(ConfigError::new(
+                        file,
+                        e.line,
+                        format!("'{}' must be a 32-bit mask such as 0xf0f0f0f0", e.key),
+                    ))
+                }
                 (Slot::Int(_), Value::Float(_)) => {
                     return Err(ConfigError::new(
                         file,
@@ -148,6 +162,10 @@ impl Globals {
             "entropy_threshold" => Float(&mut self.entropy_threshold),
             "rate_sampling" => Float(&mut self.rate_sampling),
             "max_crypto_cache_size" => Int(&mut self.max_crypto_cache_size),
+            "crypto_ipv6_mask_0" => Hex(&mut self.crypto_ipv6_mask[0]),
+            "crypto_ipv6_mask_1" => Hex(&mut self.crypto_ipv6_mask[1]),
+            "crypto_ipv6_mask_2" => Hex(&mut self.crypto_ipv6_mask[2]),
+            "crypto_ipv6_mask_3" => Hex(&mut self.crypto_ipv6_mask[3]),
             "dns_cache_size" => Int(&mut self.dns_cache_size),
             "max_disk_usage" => Float(&mut self.max_disk_usage),
             "max_rtp_directions" => Int(&mut self.max_rtp_directions),
@@ -171,6 +189,12 @@ impl Globals {
         Ok(())
     }
 
+    /// The IPv6 word masks as 32-bit numbers.
+    pub fn crypto_ipv6_masks(&self) -> [u32; 4] {
+        // parse() keeps each within 32 bits.
+        self.crypto_ipv6_mask.map(|m| m as u32)
+    }
+
     /// The dump `tstat -h` ends with: every key and its current value.
     pub fn describe(&self) -> String {
         let mut g = self.clone();
@@ -180,6 +204,7 @@ impl Globals {
         for key in KEYS {
             match g.slot(&key.to_ascii_lowercase()) {
                 Some(Slot::Int(v)) => out.push_str(&format!("\t{key} = {v}\n")),
+                Some(Slot::Hex(v)) => out.push_str(&format!("\t{key} = 0x{v:08x}\n")),
                 Some(Slot::Float(v)) => out.push_str(&format!("\t{key} = {v:.6}\n")),
                 None => {}
             }
@@ -188,7 +213,7 @@ impl Globals {
     }
 }
 
-const KEYS: [&str; 30] = [
+const KEYS: [&str; 34] = [
     "Max_ADX_Slots",
     "Max_Internal_Ethers",
     "Max_Internal_Hosts",
@@ -217,6 +242,10 @@ const KEYS: [&str; 30] = [
     "Rate_Sampling",
     "Max_Crypto_Cache_Size",
     "DNS_Cache_Size",
+    "Crypto_IPv6_Mask_0",
+    "Crypto_IPv6_Mask_1",
+    "Crypto_IPv6_Mask_2",
+    "Crypto_IPv6_Mask_3",
     "Max_Disk_Usage",
     "Max_RTP_Directions",
 ];
@@ -249,5 +278,23 @@ mod tests {
         let d = Globals::default().describe();
         assert_eq!(d.lines().filter(|l| l.contains(" = ")).count(), KEYS.len());
         assert!(d.contains("\tTCP_Idle_Time = 300.000000\n"));
+        assert!(d.contains("\tCrypto_IPv6_Mask_1 = 0xf0f0f0f0\n"));
+        assert!(d.contains("\tCrypto_IPv6_Mask_3 = 0x00000000\n"));
+    }
+
+    #[test]
+    fn ipv6_crypto_masks_are_32_bit_numbers() {
+        let g = Globals::parse(
+            "g.conf",
+            "[globals]\nCrypto_IPv6_Mask_0 = 0x000000ff\ncrypto_ipv6_mask_2 = 0\n",
+        )
+        .unwrap();
+        assert_eq!(g.crypto_ipv6_masks(), [0xff, 0xf0f0_f0f0, 0, 0]);
+        for bad in ["0x1ffffffff", "1.5"] {
+            let text = format!("[globals]\nCrypto_IPv6_Mask_1 = {bad}\n");
+            let e = Globals::parse("g.conf", &text).unwrap_err();
+            assert_eq!(e.line, 2, "{bad}");
+            assert!(e.message.contains("32-bit mask"), "{}", e.message);
+        }
     }
 }

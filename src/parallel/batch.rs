@@ -195,7 +195,11 @@ pub fn work(
                 runtime.log_enabled(LogKind::HttpComplete),
                 runtime.httplog_full_url,
             );
+            #[cfg(feature = "anon")]
+            let privacy = sink.privacy();
             sink = TstatLogs::buffers(runtime);
+            #[cfg(feature = "anon")]
+            sink.set_privacy(privacy);
         }
         batch.figures = Figures::of(&engine);
         let last = matches!(control, Control::Finish(_));

@@ -119,6 +119,9 @@ pub struct PipelineConfig {
     /// An observer hears what the engines see (the histograms): the flow tables' idle
     /// timeouts, which place the workers' idle closes.
     pub observe: Option<Timeouts>,
+    /// `-Y`: what the rows hide.
+    #[cfg(feature = "anon")]
+    pub privacy: Option<std::sync::Arc<crate::anon::Privacy>>,
 }
 
 struct Worker {
@@ -174,7 +177,10 @@ impl Pipeline {
             let (to, from_reader) = mpsc::sync_channel(BATCHES_PER_WORKER);
             let mut engine = engine_for(i);
             engine.join_peers(peers.view(i));
-            let sink = TstatLogs::buffers(&cfg.runtime);
+            #[allow(unused_mut)]
+            let mut sink = TstatLogs::buffers(&cfg.runtime);
+            #[cfg(feature = "anon")]
+            sink.set_privacy(cfg.privacy.clone());
             let back = done_tx.clone();
             let observe = cfg.observe.is_some();
             let handle = std::thread::Builder::new()

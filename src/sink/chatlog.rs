@@ -67,7 +67,7 @@ pub fn complete_row(l: &mut Line, f: &TcpFlow, chat: &ChatRecord) -> bool {
 }
 
 fn endpoint(l: &mut Line, ep: &crate::engine::flow::Endpoint, h: &TcpHalf) {
-    l.addr(&ep.addr);
+    l.endpoint(&ep.addr);
     l.uint(u64::from(ep.port));
     l.uint(h.bytes_uniq);
     l.uint(h.pkts_all);
@@ -92,9 +92,9 @@ fn trailer(l: &mut Line, f: &TcpFlow, flow_type: u8, ver: impl FnOnce(&mut Vec<u
     l.uint(f.serial);
     l.text("T");
     l.uint(u64::from(f.classes.con_type));
-    // Anonymisation (-Y) is not implemented.
-    l.flag(false);
-    l.flag(false);
+    let crypto = [l.is_crypto(&f.client.addr), l.is_crypto(&f.server.addr)];
+    l.flag(crypto[0]);
+    l.flag(crypto[1]);
 }
 
 /// `id label dir len paylen 'ts' durat con_t`.

@@ -71,14 +71,14 @@ fn head(line: &mut Line, p: &DnsPacket<'_>, entry: &str) {
     } else {
         ((&p.src, p.src_internal), (&p.dst, p.dst_internal))
     };
-    line.addr(&client.addr);
+    let crypto = line.endpoint(&client.addr);
     line.uint(u64::from(client.port));
     line.flag(c_int);
-    line.flag(false);
-    line.addr(&server.addr);
+    line.flag(crypto);
+    let crypto = line.endpoint(&server.addr);
     line.uint(u64::from(server.port));
     line.flag(s_int);
-    line.flag(false);
+    line.flag(crypto);
     line.float6(p.ts.as_log_millis());
     line.text(entry);
     let _ = write!(line.field(), "0x{:04x}", p.message.id);

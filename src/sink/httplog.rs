@@ -6,16 +6,21 @@
 use std::io::Write;
 use std::net::IpAddr;
 
+use super::text::Line;
 use super::{HttpMessage, HttpPacket, Text};
 use crate::dpi::http::MARK;
 use crate::time::NANOS_PER_SEC;
 
-/// Write the row of `p` into `buf` (cleared first), ending with a newline.
-pub fn row(buf: &mut Vec<u8>, p: &HttpPacket<'_>) {
-    buf.clear();
-    addr(buf, &p.client.addr);
+/// Write the row of `p` into `line` (cleared first), ending with a newline. The addresses are
+/// anonymised as `-Y` says; the names never are, even with `--enc` (as in Tstat).
+pub fn row(line: &mut Line, p: &HttpPacket<'_>) {
+    line.clear();
+    let (client, _) = line.shown(&p.client.addr);
+    let (server, _) = line.shown(&p.server.addr);
+    let buf = &mut line.buf;
+    addr(buf, &client);
     let _ = write!(buf, "\t{}\t", p.client.port);
-    addr(buf, &p.server.addr);
+    addr(buf, &server);
     // Seconds and microseconds (Tstat prints the packet time with %f of seconds).
     let micros = p.ts.0.rem_euclid(NANOS_PER_SEC) / 1000;
     let _ = write!(buf, "\t{}\t{}.{micros:06}", p.server.port, p.ts.secs());
@@ -112,10 +117,10 @@ mod tests {
                 plain(b"1"),
             ],
         });
-        let mut buf = Vec::new();
-        row(&mut buf, &p);
+        let mut line = Line::default();
+        row(&mut line, &p);
         assert_eq!(
-            String::from_utf8(buf).unwrap(),
+            String::from_utf8(line.buf).unwrap(),
             "192.168.1.2\t51000\t2001:db8::1\t80\t1367526036.633914\tGET\texample.com\t\
              www.example.com\t/very/long[*]\t-\t[*]Mozilla/5.0 (X11)\t-\t1\n"
         );
@@ -136,10 +141,10 @@ mod tests {
             ],
         });
         p.ts = Timestamp::from_secs_micros(5, 7);
-        let mut buf = Vec::new();
-        row(&mut buf, &p);
+        let mut line = Line::default();
+        row(&mut line, &p);
         assert_eq!(
-            String::from_utf8(buf).unwrap(),
+            String::from_utf8(line.buf).unwrap(),
             "192.168.1.2\t51000\t2001:db8::1\t80\t5.000007\tHTTP\t200\t612\t\
              text/html; charset=UTF-8\tApache/2.2.22 (Ubuntu)\t-\t-\t-\n"
         );

@@ -270,6 +270,17 @@ impl TstatLogs<Vec<u8>> {
 }
 
 impl<W: RowTarget> TstatLogs<W> {
+    /// Anonymise the rows as `privacy` says (`-Y`; `None`: real addresses).
+    #[cfg(feature = "anon")]
+    pub fn set_privacy(&mut self, privacy: Option<std::sync::Arc<crate::anon::Privacy>>) {
+        self.line.set_privacy(privacy);
+    }
+
+    #[cfg(feature = "anon")]
+    pub fn privacy(&self) -> Option<std::sync::Arc<crate::anon::Privacy>> {
+        self.line.privacy().cloned()
+    }
+
     fn write_line(&mut self, slot: usize) {
         if let Some(w) = self.slots[slot].as_mut() {
             if w.write_row(&self.line.buf) {
@@ -342,7 +353,7 @@ impl<W: RowTarget> RecordSink for TstatLogs<W> {
 
     fn http(&mut self, packet: &HttpPacket<'_>) {
         if self.enabled(HTTP_COMPLETE) {
-            httplog::row(&mut self.line.buf, packet);
+            httplog::row(&mut self.line, packet);
             self.write_line(HTTP_COMPLETE);
         }
     }
@@ -384,10 +395,10 @@ fn tcp_half(l: &mut Line, h: &TcpHalf) {
 
 /// Columns 1-44.
 pub fn tcp_core(l: &mut Line, f: &TcpFlow) {
-    l.addr(&f.client.addr);
+    let client_crypto = l.endpoint(&f.client.addr);
     l.uint(f.client.port as u64);
     tcp_half(l, &f.c2s);
-    l.addr(&f.server.addr);
+    let server_crypto = l.endpoint(&f.server.addr);
     l.uint(f.server.port as u64);
     tcp_half(l, &f.s2c);
     l.float6(f.first.as_log_millis());
@@ -401,9 +412,8 @@ pub fn tcp_core(l: &mut Line, f: &TcpFlow) {
     l.float6(f.rel_ms(f.s2c.first_ack));
     l.flag(f.client_internal);
     l.flag(f.server_internal);
-    // Anonymisation (-Y) is not implemented, so no address is ever a crypto one.
-    l.flag(false);
-    l.flag(false);
+    l.flag(client_crypto);
+    l.flag(server_crypto);
     l.uint(f.classes.con_type as u64);
     l.uint(f.classes.p2p_protocol() as u64);
     l.uint(f.classes.http_type() as u64);
@@ -492,45 +502,44 @@ fn layer7(l: &mut Line, f: &TcpFlow, names: &TcpNames<'_>) {
     bytes_or(l, c.is_http().then_some(c.http_response.as_slice()), "---");
     l.uint(f.c2s.messages as u64);
     l.uint(f.s2c.messages as u64);
-    bytes_or(
-        l,
-        tls.map(|t| t.sni.as_slice()).filter(|s| !s.is_empty()),
-        "-",
-    );
-    bytes_or(
-        l,
-        tls.map(|t| t.scn.as_slice()).filter(|s| !s.is_empty()),
-        "-",
-    );
+    name_or_dash(l, tls.map(|t| t.sni.as_slice()).filter(|s| !s.is_empty()));
+    name_or_dash(l, tls.map(|t| t.scn.as_slice()).filter(|s| !s.is_empty()));
     l.uint(c.client_npnalpn as u64);
     l.uint(c.server_npnalpn as u64);
     l.uint(c.tls_session as u64);
     tls_times(l, f, tls);
     // fqdn, dns_rslv, req_tm, res_tm: DN-Hunter's answer, or Tstat's placeholders.
-    match names.dns {
+    // dns_enc: the resolver's address is anonymised.
+    let resolver_crypto = match names.dns {
         Some(d) => {
-            l.field().extend_from_slice(d.name);
-            l.addr(&d.resolver);
+            l.name(d.name);
+            let crypto = l.endpoint(&d.resolver);
             l.float6(d.request.as_log_millis());
             l.float6(d.response.as_log_millis());
+            crypto
         }
         None => {
             l.text("-");
             l.text("-");
             l.text("0.0");
             l.text("0.0");
+            false
         }
-    }
-    match f.http.hostname() {
-        Some(host) => l.field().extend_from_slice(host),
-        None => l.text("-"),
-    }
+    };
+    name_or_dash(l, f.http.hostname());
     let client_version = tls.and_then(|t| t.client_version.as_ref());
     bytes_or(l, client_version.map(|v| v.as_bytes()), "-");
     let server_version = tls.and_then(|t| t.server_version.as_ref());
     bytes_or(l, server_version.map(|v| v.as_bytes()), "-");
-    // dns_enc
-    l.uint(0);
+    l.flag(resolver_crypto);
+}
+
+/// A host name (encrypted with `--enc`), or `-` when there is none.
+fn name_or_dash(l: &mut Line, name: Option<&[u8]>) {
+    match name {
+        Some(n) => l.name(n),
+        None => l.text("-"),
+    }
 }
 
 /// A text field, or `none` when there is no text.
@@ -559,7 +568,7 @@ fn tls_times(l: &mut Line, f: &TcpFlow, tls: Option<&crate::dpi::tcp::TlsRecord>
     l.uint(server.map_or(0, |d| d.1));
 }
 
-fn udp_half(l: &mut Line, h: &UdpHalf, internal: bool, udp_type: u8) {
+fn udp_half(l: &mut Line, h: &UdpHalf, internal: bool, crypto: bool, udp_type: u8) {
     if h.packets == 0 {
         l.float6(0.0);
         l.float6(0.0);
@@ -570,23 +579,32 @@ fn udp_half(l: &mut Line, h: &UdpHalf, internal: bool, udp_type: u8) {
     l.uint(h.bytes);
     l.uint(h.packets);
     l.flag(internal);
-    l.flag(false);
+    l.flag(crypto);
     l.uint(udp_type as u64);
 }
 
 /// Columns 1-23.
 pub fn udp_row(l: &mut Line, f: &UdpFlow, names: &UdpNames<'_>) {
-    l.addr(&f.client.addr);
+    let crypto = l.endpoint(&f.client.addr);
     l.uint(f.client.port as u64);
-    udp_half(l, &f.c2s, f.client_internal, f.printed_type(Dir::C2S));
-    l.addr(&f.server.addr);
+    udp_half(
+        l,
+        &f.c2s,
+        f.client_internal,
+        crypto,
+        f.printed_type(Dir::C2S),
+    );
+    let crypto = l.endpoint(&f.server.addr);
     l.uint(f.server.port as u64);
-    udp_half(l, &f.s2c, f.server_internal, f.printed_type(Dir::S2C));
+    udp_half(
+        l,
+        &f.s2c,
+        f.server_internal,
+        crypto,
+        f.printed_type(Dir::S2C),
+    );
     for text in [names.dns.map(|d| d.name), names.quic_sni, names.quic_ua] {
-        match text {
-            Some(t) => l.field().extend_from_slice(t),
-            None => l.text("-"),
-        }
+        name_or_dash(l, text);
     }
     l.flag(f.class.quic_tags.chlo);
     l.flag(f.class.quic_tags.rej);

@@ -82,10 +82,10 @@ fn head(l: &mut Line, f: &UdpFlow, proto: &str, side: &str) {
         (&f.class.s2c, &f.server, f.server_internal),
     ] {
         l.uint(u64::from(state.kind));
-        l.addr(&end.addr);
+        let crypto = l.endpoint(&end.addr);
         l.uint(u64::from(end.port));
         l.flag(internal);
-        l.uint(0); // address encryption is not supported
+        l.flag(crypto);
         l.uint(u64::from(state.mux));
     }
 }

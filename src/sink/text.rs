@@ -76,11 +76,14 @@ fn push_fixed6(buf: &mut Vec<u8>, v: f64) -> bool {
     true
 }
 
-/// A line under construction; cleared and reused for every record.
+/// A line under construction; cleared and reused for every record. It knows what the run
+/// hides (`-Y`): addresses and names go through [`Line::endpoint`] and [`Line::name`].
 #[derive(Default)]
 pub struct Line {
     pub buf: Vec<u8>,
     started: bool,
+    #[cfg(feature = "anon")]
+    privacy: Option<std::sync::Arc<crate::anon::Privacy>>,
 }
 
 impl Line {
@@ -88,7 +91,59 @@ impl Line {
         Line {
             buf: Vec::with_capacity(n),
             started: false,
+            #[cfg(feature = "anon")]
+            privacy: None,
         }
+    }
+
+    /// Print addresses and names as `privacy` says (`None`: as they are).
+    #[cfg(feature = "anon")]
+    pub fn set_privacy(&mut self, privacy: Option<std::sync::Arc<crate::anon::Privacy>>) {
+        self.privacy = privacy;
+    }
+
+    #[cfg(feature = "anon")]
+    pub fn privacy(&self) -> Option<&std::sync::Arc<crate::anon::Privacy>> {
+        self.privacy.as_ref()
+    }
+
+    /// The address a log shows for `a`, and whether it is anonymised (`-Y`).
+    pub fn shown(&self, a: &IpAddr) -> (IpAddr, bool) {
+        #[cfg(feature = "anon")]
+        if let Some(p) = &self.privacy {
+            return p.shown(a);
+        }
+        (*a, false)
+    }
+
+    /// Whether `a` is printed anonymised (`-Y`).
+    pub fn is_crypto(&self, a: &IpAddr) -> bool {
+        #[cfg(feature = "anon")]
+        if let Some(p) = &self.privacy {
+            return p.is_crypto(a);
+        }
+        let _ = a;
+        false
+    }
+
+    /// An endpoint's address, anonymised when `-Y` says so; returns whether it was (the
+    /// row's `*_iscrypto` flag).
+    pub fn endpoint(&mut self, a: &IpAddr) -> bool {
+        let (shown, crypto) = self.shown(a);
+        self.addr(&shown);
+        crypto
+    }
+
+    /// A host name (SNI, certificate name, fqdn, HTTP host, QUIC user agent): encrypted with
+    /// `--enc`, else as it is.
+    pub fn name(&mut self, text: &[u8]) {
+        self.sep();
+        #[cfg(feature = "anon")]
+        if let Some(p) = self.privacy.as_ref().filter(|p| p.encrypts_names()) {
+            p.encrypt_name_into(text, &mut self.buf);
+            return;
+        }
+        self.buf.extend_from_slice(text);
     }
 
     pub fn clear(&mut self) {
