@@ -216,8 +216,7 @@ impl Args {
                     || self.keybase64.is_some()
                     || self.whitefile.is_some()
                     || self.enc),
-            "-Y/-W/--keyvalue/--keyfile/--keybase64/--enc (Crypto-PAn anonymisation) need a \
-             build with the `anon` feature: the logs would hold the real addresses and names",
+            "-Y/-W/--key*/--enc (Crypto-PAn) need the `anon` feature",
         );
         refuse(
             self.anon_mask.is_some(),

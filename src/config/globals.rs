@@ -37,7 +37,9 @@ pub struct Globals {
     pub rate_sampling: f64,
     pub max_crypto_cache_size: u64,
     /// `Crypto_IPv6_Mask_0..3`: XORed onto the four words of an IPv6 address before
-    /// Crypto-PAn (docs/semantics/privacy.md §3.3).
+    /// Crypto-PAn (docs/semantics/privacy.md §3.3). Keys of the `anon` feature: a router
+    /// build, which cannot anonymise, does not take them.
+    #[cfg(feature = "anon")]
     pub crypto_ipv6_mask: [u64; 4],
     pub dns_cache_size: u64,
     /// Our addition: MB (MiB) the output base folder may use; 0 means no limit.
@@ -77,6 +79,7 @@ impl Default for Globals {
             entropy_threshold: 3.7,
             rate_sampling: 1.0,
             max_crypto_cache_size: 130000,
+            #[cfg(feature = "anon")]
             crypto_ipv6_mask: [0xffff_ffff, 0xf0f0_f0f0, 0x0f0f_0f0f, 0],
             dns_cache_size: 100000,
             max_disk_usage: 0.0,
@@ -87,8 +90,6 @@ impl Default for Globals {
 
 enum Slot<'a> {
     Int(&'a mut u64),
-    /// A 32-bit mask, shown in hexadecimal.
-    Hex(&'a mut u64),
     Float(&'a mut f64),
 }
 
@@ -110,14 +111,6 @@ impl Globals {
             })?;
             match (slot, e.value) {
                 (Slot::Int(dst), Value::Int(v)) => *dst = v,
-                (Slot::Hex(dst), Value::Int(v)) if v <= u64::from(u32::MAX) => *dst = v,
-                (Slot::Hex(_), _) => {
-                    return Err(ConfigError::new(
-                        file,
-                        e.line,
-                        format!("'{}' must be a 32-bit mask such as 0xf0f0f0f0", e.key),
-                    ))
-                }
                 (Slot::Int(_), Value::Float(_)) => {
                     return Err(ConfigError::new(
                         file,
@@ -162,10 +155,14 @@ impl Globals {
             "entropy_threshold" => Float(&mut self.entropy_threshold),
             "rate_sampling" => Float(&mut self.rate_sampling),
             "max_crypto_cache_size" => Int(&mut self.max_crypto_cache_size),
-            "crypto_ipv6_mask_0" => Hex(&mut self.crypto_ipv6_mask[0]),
-            "crypto_ipv6_mask_1" => Hex(&mut self.crypto_ipv6_mask[1]),
-            "crypto_ipv6_mask_2" => Hex(&mut self.crypto_ipv6_mask[2]),
-            "crypto_ipv6_mask_3" => Hex(&mut self.crypto_ipv6_mask[3]),
+            #[cfg(feature = "anon")]
+            "crypto_ipv6_mask_0" => Int(&mut self.crypto_ipv6_mask[0]),
+            #[cfg(feature = "anon")]
+            "crypto_ipv6_mask_1" => Int(&mut self.crypto_ipv6_mask[1]),
+            #[cfg(feature = "anon")]
+            "crypto_ipv6_mask_2" => Int(&mut self.crypto_ipv6_mask[2]),
+            #[cfg(feature = "anon")]
+            "crypto_ipv6_mask_3" => Int(&mut self.crypto_ipv6_mask[3]),
             "dns_cache_size" => Int(&mut self.dns_cache_size),
             "max_disk_usage" => Float(&mut self.max_disk_usage),
             "max_rtp_directions" => Int(&mut self.max_rtp_directions),
@@ -183,6 +180,14 @@ impl Globals {
         if self.dirs == 0 {
             return Err("Dirs must be at least 1".into());
         }
+        #[cfg(feature = "anon")]
+        if self
+            .crypto_ipv6_mask
+            .iter()
+            .any(|&m| m > u64::from(u32::MAX))
+        {
+            return Err("Crypto_IPv6_Mask_0..3 must be 32-bit masks such as 0xf0f0f0f0".into());
+        }
         if self.gc_split_ratio == 0 {
             return Err("GC_Split_Ratio must be at least 1".into());
         }
@@ -190,6 +195,7 @@ impl Globals {
     }
 
     /// The IPv6 word masks as 32-bit numbers.
+    #[cfg(feature = "anon")]
     pub fn crypto_ipv6_masks(&self) -> [u32; 4] {
         // parse() keeps each within 32 bits.
         self.crypto_ipv6_mask.map(|m| m as u32)
@@ -203,8 +209,12 @@ impl Globals {
         );
         for key in KEYS {
             match g.slot(&key.to_ascii_lowercase()) {
+                // Tstat shows the IPv6 masks in hexadecimal.
+                #[cfg(feature = "anon")]
+                Some(Slot::Int(v)) if key.starts_with("Crypto") => {
+                    out.push_str(&format!("\t{key} = 0x{:08x}\n", *v as u32))
+                }
                 Some(Slot::Int(v)) => out.push_str(&format!("\t{key} = {v}\n")),
-                Some(Slot::Hex(v)) => out.push_str(&format!("\t{key} = 0x{v:08x}\n")),
                 Some(Slot::Float(v)) => out.push_str(&format!("\t{key} = {v:.6}\n")),
                 None => {}
             }
@@ -213,7 +223,8 @@ impl Globals {
     }
 }
 
-const KEYS: [&str; 34] = [
+/// The keys in the order `-h` lists them; the IPv6 masks only where `-Y` is built in.
+const KEYS: &[&str] = &[
     "Max_ADX_Slots",
     "Max_Internal_Ethers",
     "Max_Internal_Hosts",
@@ -242,9 +253,13 @@ const KEYS: [&str; 34] = [
     "Rate_Sampling",
     "Max_Crypto_Cache_Size",
     "DNS_Cache_Size",
+    #[cfg(feature = "anon")]
     "Crypto_IPv6_Mask_0",
+    #[cfg(feature = "anon")]
     "Crypto_IPv6_Mask_1",
+    #[cfg(feature = "anon")]
     "Crypto_IPv6_Mask_2",
+    #[cfg(feature = "anon")]
     "Crypto_IPv6_Mask_3",
     "Max_Disk_Usage",
     "Max_RTP_Directions",
@@ -278,10 +293,13 @@ mod tests {
         let d = Globals::default().describe();
         assert_eq!(d.lines().filter(|l| l.contains(" = ")).count(), KEYS.len());
         assert!(d.contains("\tTCP_Idle_Time = 300.000000\n"));
-        assert!(d.contains("\tCrypto_IPv6_Mask_1 = 0xf0f0f0f0\n"));
-        assert!(d.contains("\tCrypto_IPv6_Mask_3 = 0x00000000\n"));
+        if cfg!(feature = "anon") {
+            assert!(d.contains("\tCrypto_IPv6_Mask_1 = 0xf0f0f0f0\n"));
+            assert!(d.contains("\tCrypto_IPv6_Mask_3 = 0x00000000\n"));
+        }
     }
 
+    #[cfg(feature = "anon")]
     #[test]
     fn ipv6_crypto_masks_are_32_bit_numbers() {
         let g = Globals::parse(
@@ -290,11 +308,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(g.crypto_ipv6_masks(), [0xff, 0xf0f0_f0f0, 0, 0]);
-        for bad in ["0x1ffffffff", "1.5"] {
-            let text = format!("[globals]\nCrypto_IPv6_Mask_1 = {bad}\n");
-            let e = Globals::parse("g.conf", &text).unwrap_err();
-            assert_eq!(e.line, 2, "{bad}");
-            assert!(e.message.contains("32-bit mask"), "{}", e.message);
-        }
+        let e =
+            Globals::parse("g.conf", "[globals]\nCrypto_IPv6_Mask_1 = 0x1ffffffff\n").unwrap_err();
+        assert!(e.message.contains("32-bit masks"), "{}", e.message);
+        let e = Globals::parse("g.conf", "[globals]\nCrypto_IPv6_Mask_1 = 1.5\n").unwrap_err();
+        assert_eq!(e.line, 2);
     }
 }
