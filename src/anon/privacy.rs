@@ -12,9 +12,6 @@ use super::base64;
 use super::cryptopan::{CryptoPan, KEY_LEN};
 use crate::config::nets::NetList;
 
-/// globals.conf `Crypto_IPv6_Mask_0..3` by default.
-pub const DEFAULT_IPV6_MASKS: [u32; 4] = [0xffff_ffff, 0xf0f0_f0f0, 0x0f0f_0f0f, 0x0000_0000];
-
 /// The anonymisation of one run.
 pub struct Privacy {
     pan: CryptoPan,
@@ -111,8 +108,13 @@ mod tests {
 
     const KEY: &[u8; 32] = b"Tstat3.2.1-reference-CryptoPAn!!";
 
+    /// globals.conf's `Crypto_IPv6_Mask_0..3` without `-G`.
+    fn default_masks() -> [u32; 4] {
+        crate::config::globals::Globals::default().crypto_ipv6_masks()
+    }
+
     fn nets(text: &str) -> NetList {
-        NetList::parse("test", text, 40).unwrap()
+        NetList::parse_for("test", text, 40, crate::config::nets::CRYPTO).unwrap()
     }
 
     fn all(masks: [u32; 4]) -> Privacy {
@@ -126,7 +128,7 @@ mod tests {
     /// privacy.md §3.1: addresses of the reference variants with the reference key.
     #[test]
     fn reference_key_ipv4_vectors() {
-        let p = all(DEFAULT_IPV6_MASKS);
+        let p = all(default_masks());
         for (raw, want) in [
             ("192.168.115.8", "190.7.138.136"),
             ("192.168.5.16", "190.7.198.192"),
@@ -143,7 +145,7 @@ mod tests {
     /// privacy.md §3.3: the default masks, and custom ones that pin the byte-reversed reading.
     #[test]
     fn ipv6_words_after_their_masks() {
-        let p = all(DEFAULT_IPV6_MASKS);
+        let p = all(default_masks());
         for (raw, want) in [
             (
                 "fe80::406:55a8:6453:25dd",
@@ -174,7 +176,7 @@ mod tests {
             nets("0.0.0.0/0\n"),
             Some(nets(private)),
             false,
-            DEFAULT_IPV6_MASKS,
+            default_masks(),
         );
         assert!(p.is_crypto(&ip("8.8.8.8")));
         assert!(!p.is_crypto(&ip("192.168.1.1")));
@@ -187,7 +189,7 @@ mod tests {
             nets("0.0.0.0/0\n::/0\n"),
             Some(nets("fe80::/10\n")),
             false,
-            DEFAULT_IPV6_MASKS,
+            default_masks(),
         );
         assert!(p.is_crypto(&ip("8.8.8.8")));
         assert!(!p.is_crypto(&ip("fe80::1")));
@@ -197,7 +199,7 @@ mod tests {
     /// privacy.md §5's vectors (reference key): one block, two blocks, a multiple of 16.
     #[test]
     fn names_encrypt_as_tstat_enc() {
-        let p = Privacy::new(KEY, nets("0.0.0.0/0\n"), None, true, DEFAULT_IPV6_MASKS);
+        let p = Privacy::new(KEY, nets("0.0.0.0/0\n"), None, true, default_masks());
         for (name, want) in [
             ("192.168.115.75", "IOpY6PIjDOd6UXwcmsJq9Q=="),
             ("jp.kankan.1kxun.mobi", "Zj64oWcuZZ5ajHIP3PE4X+ZWG1zEnwi23GpHj0O0sYA="),

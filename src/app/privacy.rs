@@ -9,7 +9,7 @@ use std::sync::Arc;
 use super::args::Args;
 use crate::config::globals::Globals;
 #[cfg(feature = "anon")]
-use crate::config::nets::NetList;
+use crate::config::nets::{ListRole, NetList, CRYPTO, WHITE};
 
 /// The anonymisation of a run and its key, which is saved beside each trace's first folder.
 #[cfg(feature = "anon")]
@@ -43,17 +43,12 @@ fn key_sources(args: &Args) -> Vec<(&'static str, crate::anon::key::KeySource)> 
 /// Options that only mean something with `-Y`, named for the error when `-Y` is missing.
 #[cfg(feature = "anon")]
 fn needing_crypto_nets(args: &Args) -> Vec<&'static str> {
-    let mut out = Vec::new();
-    for (given, name) in [
-        (args.keyvalue.is_some(), "--keyvalue"),
-        (args.keyfile.is_some(), "--keyfile"),
-        (args.keybase64.is_some(), "--keybase64"),
-        (args.whitefile.is_some(), "-W"),
-        (args.enc, "--enc"),
-    ] {
-        if given {
-            out.push(name);
-        }
+    let mut out: Vec<&str> = key_sources(args).iter().map(|(name, _)| *name).collect();
+    if args.whitefile.is_some() {
+        out.push("-W");
+    }
+    if args.enc {
+        out.push("--enc");
     }
     out
 }
@@ -94,16 +89,16 @@ fn load_with(
         .next()
         .map_or(KeySource::Random, |(_, s)| s);
     let key = source.load()?;
-    let nets = |path: &str, max: u64, what: &str| {
-        let list = NetList::load(path, max as usize).map_err(|e| format!("{what} {e}"))?;
+    let nets = |path: &str, max: u64, role: ListRole, what: &str| {
+        let list = NetList::load(path, max as usize, role).map_err(|e| format!("{what} {e}"))?;
         for w in &list.warnings {
             eprintln!("tstat: warning: {what}: {w}");
         }
         Ok::<NetList, String>(list)
     };
-    let crypto = nets(crypto_file, globals.max_crypto_hosts, "-Y")?;
+    let crypto = nets(crypto_file, globals.max_crypto_hosts, CRYPTO, "-Y")?;
     let white = match &args.whitefile {
-        Some(p) => Some(nets(p, globals.max_white_hosts, "-W")?),
+        Some(p) => Some(nets(p, globals.max_white_hosts, WHITE, "-W")?),
         None => None,
     };
     let masks = globals.crypto_ipv6_masks();

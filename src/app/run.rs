@@ -8,7 +8,7 @@ use super::job::Job;
 use super::privileges;
 use super::signals;
 use crate::config::globals::Globals;
-use crate::config::nets::NetList;
+use crate::config::nets::{self, NetList};
 use crate::config::runtime::{LogKind, Runtime};
 use crate::sink::file::Compression;
 use crate::sink::logs::IMPLEMENTED;
@@ -195,9 +195,8 @@ fn load_setup(args: Args) -> Result<Setup, SetupError> {
     warn_header_only(&runtime);
     let compression = args.log_compression()?;
     let internal = match &args.netfile {
-        Some(p) => {
-            NetList::load(p, globals.max_internal_hosts as usize).map_err(|e| e.to_string())?
-        }
+        Some(p) => NetList::load(p, globals.max_internal_hosts as usize, nets::INTERNAL)
+            .map_err(|e| e.to_string())?,
         None => NetList::everything(),
     };
     for w in &internal.warnings {

@@ -24,6 +24,31 @@ struct V6Net {
     mask: u128,
 }
 
+/// What a list is for, as its messages name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListRole {
+    /// The globals.conf key that bounds its entries per family.
+    pub limit_key: &'static str,
+    /// What an address it holds is.
+    pub member: &'static str,
+}
+
+/// `-N`: the internal networks.
+pub const INTERNAL: ListRole = ListRole {
+    limit_key: "Max_Internal_Hosts",
+    member: "internal",
+};
+/// `-Y`: the networks whose addresses are anonymised.
+pub const CRYPTO: ListRole = ListRole {
+    limit_key: "Max_Crypto_Hosts",
+    member: "anonymised",
+};
+/// `-W`: the networks exempt from `-Y`.
+pub const WHITE: ListRole = ListRole {
+    limit_key: "Max_White_Hosts",
+    member: "exempt from anonymisation",
+};
+
 /// A set of IPv4 and IPv6 networks. A family with no entry matches every address of that
 /// family, as Tstat does.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -56,11 +81,21 @@ impl NetList {
         NetList::default()
     }
 
-    pub fn load(path: &str, max_per_family: usize) -> Result<NetList, ConfigError> {
-        NetList::parse(path, &read_file(path)?, max_per_family)
+    pub fn load(path: &str, max_per_family: usize, role: ListRole) -> Result<NetList, ConfigError> {
+        NetList::parse_for(path, &read_file(path)?, max_per_family, role)
     }
 
+    /// A list of internal networks (`-N`).
     pub fn parse(file: &str, text: &str, max_per_family: usize) -> Result<NetList, ConfigError> {
+        NetList::parse_for(file, text, max_per_family, INTERNAL)
+    }
+
+    pub fn parse_for(
+        file: &str,
+        text: &str,
+        max_per_family: usize,
+        role: ListRole,
+    ) -> Result<NetList, ConfigError> {
         let mut list = NetList::default();
         let mut pending_v4: Option<(Ipv4Addr, usize)> = None;
         for (i, raw) in text.lines().enumerate() {
@@ -76,7 +111,13 @@ impl NetList {
                         "expected the netmask (m.m.m.m) of {addr} on this line, found '{entry}'"
                     ))
                 })?;
-                list.push_v4(u32::from(addr), u32::from(mask), file, line, max_per_family)?;
+                list.push_v4(
+                    u32::from(addr),
+                    u32::from(mask),
+                    (file, line),
+                    max_per_family,
+                    role,
+                )?;
                 continue;
             }
             match entry.split_once('/') {
@@ -95,12 +136,14 @@ impl NetList {
                     })?;
                     if bits == 0 {
                         list.warnings.push(format!(
-                            "{file}:{line}: IPv6 mask of 0 bits: every IPv6 address is internal"
+                            "{file}:{line}: IPv6 mask of 0 bits: every IPv6 address is {}",
+                            role.member
                         ));
                     }
                     if list.v6.len() >= max_per_family {
                         return Err(err(format!(
-                            "more than {max_per_family} IPv6 networks (raise Max_Internal_Hosts)"
+                            "more than {max_per_family} IPv6 networks (raise {})",
+                            role.limit_key
                         )));
                     }
                     let mask = prefix_mask_v6(bits);
@@ -126,7 +169,7 @@ impl NetList {
                         })?;
                         u32::from(m)
                     };
-                    list.push_v4(u32::from(a), mask, file, line, max_per_family)?;
+                    list.push_v4(u32::from(a), mask, (file, line), max_per_family, role)?;
                 }
             }
         }
@@ -144,22 +187,23 @@ impl NetList {
         &mut self,
         addr: u32,
         mask: u32,
-        file: &str,
-        line: usize,
+        (file, line): (&str, usize),
         max: usize,
+        role: ListRole,
     ) -> Result<(), ConfigError> {
         if self.v4.len() >= max {
             return Err(ConfigError::new(
                 file,
                 line,
-                format!("more than {max} IPv4 networks (raise Max_Internal_Hosts)"),
+                format!("more than {max} IPv4 networks (raise {})", role.limit_key),
             ));
         }
         // Tstat treats the network 0.0.0.0 as "any address" whatever the mask says.
         let mask = if addr == 0 { 0 } else { mask };
         if mask == 0 {
             self.warnings.push(format!(
-                "{file}:{line}: IPv4 mask of 0 bits: every IPv4 address is internal"
+                "{file}:{line}: IPv4 mask of 0 bits: every IPv4 address is {}",
+                role.member
             ));
         }
         self.v4.push(V4Net {
@@ -197,6 +241,30 @@ mod tests {
 
     fn ip(s: &str) -> IpAddr {
         s.parse().unwrap()
+    }
+
+    /// A `-Y` or `-W` list's messages name its own limit and what its addresses are.
+    #[test]
+    fn messages_name_the_lists_role() {
+        let e = NetList::parse_for("nets", "10.0.0.0/8\n11.0.0.0/8\n", 1, CRYPTO).unwrap_err();
+        assert!(
+            e.message.contains("raise Max_Crypto_Hosts"),
+            "{}",
+            e.message
+        );
+        let e = NetList::parse_for("nets", "::/0\nfe80::/10\n", 1, WHITE).unwrap_err();
+        assert!(e.message.contains("raise Max_White_Hosts"), "{}", e.message);
+        let n = NetList::parse_for("nets", "0.0.0.0/0\n", 1, CRYPTO).unwrap();
+        assert_eq!(
+            n.warnings,
+            ["nets:1: IPv4 mask of 0 bits: every IPv4 address is anonymised"]
+        );
+        let e = NetList::parse("nets", "10.0.0.0/8\n11.0.0.0/8\n", 1).unwrap_err();
+        assert!(
+            e.message.contains("raise Max_Internal_Hosts"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
